@@ -1,0 +1,485 @@
+"""The ``kg`` command line: parse arguments, call one API function, render, convert errors.
+
+Exit codes: 0 success (data conforms); 1 data does not conform to the shapes;
+2 error (bad input, bad arguments, missing store, refused operation, timeout);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import KgError, NotConformingError
+
+EXIT_OK, EXIT_NOT_CONFORMING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+store_option = click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KG_STORE",
+    default="build",
+    show_default=True,
+    help="Folder of the embedded store (env KG_STORE).",
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (written whole or not at all); stdout by default.",
+)
+input_format_option = click.option(
+    "--input-format",
+    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "n3"]),
+    default=None,
+    help="Format of the files read; guessed from their extensions by default.",
+)
+ontology_option = click.option(
+    "--ontology",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding kg.ttl and shapes.ttl (the bundled ones by default).",
+)
+shapes_option = click.option(
+    "--shapes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SHACL shapes file to use instead of the bundled shapes.",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    envvar="KG_TIMEOUT",
+    default=300.0,
+    show_default=True,
+    help="Seconds before the work is stopped with exit code 2 (env KG_TIMEOUT).",
+)
+files_argument = click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
+
+
+def emit(text: str | bytes, output: Path | None) -> None:
+    """Data to stdout, or to ``output`` atomically."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if output is None or str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from kg.rdfio import write_atomic
+
+    write_atomic(output, data)
+
+
+def say(message: str) -> None:
+    """A message for the person at the terminal (stderr)."""
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kg", prog_name="kg")
+@click.option("--debug", is_flag=True, envvar="KG_DEBUG", help="Show tracebacks of errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Evidence-backed knowledge graphs of security cooperation, from news reports.
+
+    \b
+    Example:
+        kg build && kg query signing
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--seeds",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of seeds (*.txt + *.toml); the bundled seeds by default.",
+)
+@ontology_option
+@shapes_option
+def build(store: Path, seeds: Path | None, ontology: Path | None, shapes: Path | None) -> None:
+    """Build the graph from the ontology and the seeds into the store.
+
+    Validates the facts against the shapes (a violation fails the build and
+    keeps the previous one), adds OWL 2 RL inferences in their own graph.
+
+    \b
+    Example:
+        kg build --store build
+    """
+    from kg.build import build as run_build
+
+    result = run_build(store=store, seeds=seeds, ontology=ontology, shapes=shapes)
+    say(result.summary())
+
+
+@cli.command()
+@files_argument
+@store_option
+@shapes_option
+@ontology_option
+@input_format_option
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="Format of the report.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning", "info"]),
+    default="violation",
+    show_default=True,
+    help="Lowest severity that makes the data not conform (exit 1).",
+)
+@output_option
+@timeout_option
+def validate(
+    files, store, shapes, ontology, input_format, format_name, fail_on, output, timeout
+) -> None:
+    """Validate the built graph, or FILES, against the shapes.
+
+    Exit 0 conforms, 1 does not conform, 2 error.
+
+    \b
+    Example:
+        kg validate new-facts.ttl --format json
+    """
+    from kg.validate import validate as run_validate
+
+    report = run_validate(
+        files,
+        store=store,
+        shapes=shapes,
+        ontology=ontology,
+        input_format=input_format,
+        fail_on=fail_on,
+        timeout=timeout,
+    )
+    emit(report.render(format_name), output)
+    if not report.conforms:
+        sys.exit(EXIT_NOT_CONFORMING)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_option
+@shapes_option
+@ontology_option
+@input_format_option
+@timeout_option
+def add(files, store, shapes, ontology, input_format, timeout) -> None:
+    """Add FILES to the built graph if, with it, they conform to the shapes.
+
+    Each file becomes its own named graph; otherwise the report is printed,
+    the exit code is 1 and nothing changes.
+
+    \b
+    Example:
+        kg add more-facts.ttl
+    """
+    from kg.add import add as run_add
+
+    result = run_add(
+        files,
+        store=store,
+        input_format=input_format,
+        shapes=shapes,
+        ontology=ontology,
+        timeout=timeout,
+    )
+    for graph, count in result.graphs.items():
+        say(f"added {count} triples as <{graph}>")
+    say(f"{result.inferred_triples} triples inferred")
+
+
+@cli.command()
+@files_argument
+@store_option
+@ontology_option
+@input_format_option
+@click.option(
+    "--all",
+    "keep_all",
+    is_flag=True,
+    help="Keep the trivial inferences too (owl:sameAs x x, owl:Thing, axioms).",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
+    default="turtle",
+    show_default=True,
+    help="Format of the inferred triples.",
+)
+@output_option
+@timeout_option
+def reason(files, store, ontology, input_format, keep_all, format_name, output, timeout) -> None:
+    """Print the OWL 2 RL inferences of the built graph, or of FILES with the ontology.
+
+    \b
+    Example:
+        kg reason --format ntriples
+    """
+    from kg.rdfio import from_rdflib_triples, serialize
+    from kg.reason import reason as run_reason
+
+    result = run_reason(
+        files,
+        store=store,
+        ontology=ontology,
+        input_format=input_format,
+        keep_all=keep_all,
+        timeout=timeout,
+    )
+    if keep_all and format_name in ("turtle", "trig", "jsonld"):
+        from rdflib import Literal
+
+        result.triples = [t for t in result.triples if not isinstance(t[0], Literal)]
+    emit(serialize(from_rdflib_triples(result.triples, None), format_name), output)
+    say(
+        f"{len(result.triples)} triples inferred"
+        + (f" ({result.trivial_dropped} trivial ones left out)" if result.trivial_dropped else "")
+    )
+
+
+@cli.command("queries")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Format of the list.",
+)
+def list_queries_command(format_name: str) -> None:
+    """List the bundled queries: name, title, question and parameters.
+
+    \b
+    Example:
+        kg queries
+    """
+    import json
+
+    from kg.queries import list_queries
+
+    specs = list_queries()
+    if format_name == "json":
+        items = [
+            {
+                "name": s.name,
+                "title": s.title,
+                "question": s.question,
+                "competency": s.competency,
+                "columns": s.columns,
+                "params": [
+                    {
+                        "name": p.name,
+                        "kind": p.kind,
+                        "required": p.required,
+                        "description": p.description,
+                    }
+                    for p in s.params
+                ],
+            }
+            for s in specs
+        ]
+        emit(json.dumps(items, ensure_ascii=False, indent=2) + "\n", None)
+        return
+    lines = []
+    for spec in specs:
+        params = " ".join(
+            f"--param {p.name}=<{p.kind}>" + ("" if p.required else "?") for p in spec.params
+        )
+        lines.append(f"{spec.name}: {spec.title}" + (f"  [{params}]" if params else ""))
+        lines.append(f"    {spec.question}")
+    emit("\n".join(lines) + "\n", None)
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter, bound as an RDF term (repeatable).",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Format of SELECT/ASK results (CONSTRUCT/DESCRIBE print Turtle).",
+)
+@click.option("--asserted", is_flag=True, help="Ask the asserted graphs only (no inferences).")
+@store_option
+@output_option
+@timeout_option
+def query(name, params, format_name, asserted, store, output, timeout) -> None:
+    """Run the bundled query NAME, or the query in file NAME.rq, on the built graph.
+
+    \b
+    Examples:
+        kg query signing
+        kg query evidence --param fact=kgr:kaja-kallas --format json
+    """
+    from kg.output import boolean_text, render_rows
+    from kg.query import parse_params
+    from kg.query import query as run_query
+
+    result = run_query(name, parse_params(params), store=store, asserted=asserted, timeout=timeout)
+    if result.kind == "select":
+        emit(render_rows(result.variables, result.rows, format_name), output)
+    elif result.kind == "ask":
+        emit(boolean_text(bool(result.boolean), format_name), output)
+    else:
+        import pyoxigraph as ox
+
+        from kg.rdfio import serialize
+
+        emit(
+            serialize(
+                (ox.Quad(t.subject, t.predicate, t.object) for t in result.triples), "turtle"
+            ),
+            output,
+        )
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
+    default=None,
+    help="Output format; guessed from -o's extension, else Turtle.",
+)
+@click.option(
+    "--asserted/--with-inferred",
+    "asserted",
+    default=True,
+    show_default=True,
+    help="Leave out, or include, the OWL 2 RL inferences.",
+)
+@click.option(
+    "--no-provenance",
+    is_flag=True,
+    help="Leave out the evidence (text spans, full texts, store metadata).",
+)
+@output_option
+def export(store, format_name, asserted, no_provenance, output) -> None:
+    """Export the built graph, byte-identical for the same input.
+
+    \b
+    Examples:
+        kg export -o graph.ttl
+        kg export --format trig --with-inferred > graph.trig
+    """
+    from kg.export import export as run_export
+
+    data = run_export(
+        output, format=format_name, store=store, inferred=not asserted, provenance=not no_provenance
+    )
+    if output is None or str(output) == "-":
+        emit(data, None)
+    else:
+        say(f"wrote {output} ({len(data)} bytes)")
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+def stats(store, format_name) -> None:
+    """Count triples per graph, instances per class and facts per source.
+
+    \b
+    Example:
+        kg stats
+    """
+    import json
+
+    from kg.output import shorten
+    from kg.stats import stats as run_stats
+
+    result = run_stats(store=store)
+    if format_name == "json":
+        emit(json.dumps(result.__dict__, indent=2) + "\n", None)
+        return
+    sections = [
+        ("triples per graph", result.triples_per_graph),
+        ("instances per class", result.instances_per_class),
+        ("facts per source", result.facts_per_source),
+    ]
+    lines = []
+    for title, counts in sections:
+        lines.append(f"{title}:")
+        width = max((len(shorten(k) if k else "(default)") for k in counts), default=0)
+        for key, count in counts.items():
+            label = shorten(key) if key else "(default)"
+            lines.append(f"  {label.ljust(width)}  {count:>7}")
+    emit("\n".join(lines) + "\n", None)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn errors into one line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args[:1] or bool(__import__("os").environ.get("KG_DEBUG"))
+    try:
+        cli.main(args=args, prog_name="kg", standalone_mode=False)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except click.exceptions.Abort:
+        say("kg: interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(EXIT_ERROR)
+    except NotConformingError as err:
+        if debug:
+            raise
+        sys.stdout.write(err.report.to_text())
+        say(f"kg: {err}")
+        sys.exit(EXIT_NOT_CONFORMING)
+    except KgError as err:
+        if debug:
+            raise
+        for line in str(err).splitlines() or [type(err).__name__]:
+            say(f"kg: error: {line}")
+        sys.stdout.flush()
+        _exit_now(err.exit_code)
+    except KeyboardInterrupt:
+        say("kg: interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except Exception as err:  # a bug: say so in one line, traceback with --debug
+        if debug:
+            raise
+        say(f"kg: internal error: {type(err).__name__}: {err} (run with --debug for details)")
+        sys.exit(EXIT_ERROR)
+
+
+def _exit_now(code: int) -> None:
+    """Exit without waiting for abandoned worker threads (a query that hit its time limit)."""
+    import os
+    import threading
+
+    if any(t.name.startswith("kg-") and t.is_alive() for t in threading.enumerate()):
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -1,0 +1,126 @@
+"""Rendering query answers: a table for people; W3C CSV, TSV and JSON for machines.
+
+Works on Oxigraph terms (``.value``, ``NamedNode``/``BlankNode``/``Literal``).
+
+>>> import pyoxigraph as ox
+>>> rows = [(ox.NamedNode("http://e/a"), ox.Literal("x"))]
+>>> to_csv(["s", "o"], rows)
+'s,o\r\nhttp://e/a,x\r\n'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyoxigraph as ox
+
+from kg.namespaces import PREFIXES
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RESULT_FORMATS = ("table", "csv", "tsv", "json")
+
+
+def shorten(iri: str) -> str:
+    """``https://w3id.org/kg/id/x`` → ``kgr:x`` for reading at a terminal."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def to_table(variables: list[str], rows: list[tuple]) -> str:
+    """Aligned columns, IRIs shortened with the known prefixes, and a row count."""
+    cells = [[_cell(t).replace("\n", " ") for t in row] for row in rows]
+    widths = [len(v) for v in variables]
+    for row in cells:
+        for i, text in enumerate(row):
+            widths[i] = min(max(widths[i], len(text)), 80)
+
+    def fit(text: str, width: int) -> str:
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append(
+            "  ".join(fit(t, w).ljust(w) for t, w in zip(row, widths, strict=True)).rstrip()
+        )
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(variables: list[str], rows: list[tuple]) -> str:
+    """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends as the spec says."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow(
+            [
+                "" if t is None else t.value if not isinstance(t, ox.BlankNode) else f"_:{t.value}"
+                for t in row
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _ntriples_term(term) -> str:
+    if term is None:
+        return ""
+    return str(term)
+
+
+def to_tsv(variables: list[str], rows: list[tuple]) -> str:
+    """SPARQL 1.1 Query Results TSV: terms in N-Triples/Turtle syntax."""
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    for row in rows:
+        lines.append("\t".join(_ntriples_term(t) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    result = {"type": "literal", "value": term.value}
+    if term.language:
+        result["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        result["datatype"] = term.datatype.value
+    return result
+
+
+def to_json(variables: list[str], rows: list[tuple]) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    bindings = [
+        {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+        for row in rows
+    ]
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def boolean_text(value: bool, format_name: str) -> str:
+    """An ASK answer in the chosen format."""
+    if format_name == "json":
+        return json.dumps({"head": {}, "boolean": value}) + "\n"
+    return ("true" if value else "false") + "\n"
+
+
+def render_rows(variables: list[str], rows: list[tuple], format_name: str) -> str:
+    """SELECT rows in one of :data:`RESULT_FORMATS`."""
+    renderers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
+    return renderers[format_name](variables, rows)

@@ -1,0 +1,395 @@
+"""Facts files + source texts → triples, each node tied to the passages that support it.
+
+A seed is a text ``NAME.txt`` and a facts file ``NAME.toml`` beside it (see
+``docs/facts-format.md``). The ontology decides whether a property's value is a
+node or a literal, and of which datatype. Every problem in every file is
+collected and raised together as one :class:`~kg.errors.FactsError`.
+
+>>> from pathlib import Path
+>>> find_quote("a b a", "b", None)
+(2, 3)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import OWL
+
+from kg.errors import FactsError
+from kg.namespaces import KG, KG_ID, PREFIXES, expand, graph_iri
+
+RESERVED_KEYS = {"id", "type", "label", "quote", "implied"}
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_LEXICAL_CHECKS = {
+    str(XSD.date): re.compile(r"^-?\d{4,}-\d{2}-\d{2}$"),
+    str(XSD.gYearMonth): re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])$"),
+    str(XSD.gYear): re.compile(r"^-?\d{4,}$"),
+    str(XSD.integer): re.compile(r"^[+-]?\d+$"),
+    str(XSD.nonNegativeInteger): re.compile(r"^\+?\d+$"),
+    str(XSD.positiveInteger): re.compile(r"^\+?0*[1-9]\d*$"),
+    str(XSD.boolean): re.compile(r"^(true|false|1|0)$"),
+    str(XSD.decimal): re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"),
+}
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+@dataclass
+class Seed:
+    """One loaded seed: its text, its source document node and its triples."""
+
+    name: str
+    facts_path: Path
+    text_path: Path
+    source_iri: URIRef
+    graph_iri: URIRef
+    triples: list[Triple] = field(default_factory=list)
+    node_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Vocabulary:
+    """What the ontology says about classes and properties, for typing values."""
+
+    classes: set[str]
+    object_properties: set[str]
+    datatype_ranges: dict[str, str]
+    annotation_properties: set[str]
+
+    @classmethod
+    def from_ontology(cls, ontology: Graph) -> _Vocabulary:
+        classes = {str(c) for c in ontology.subjects(RDF.type, OWL.Class)}
+        classes |= {str(c) for c in ontology.subjects(RDF.type, RDFS.Class)}
+        objects = {str(p) for p in ontology.subjects(RDF.type, OWL.ObjectProperty)}
+        ranges: dict[str, str] = {}
+        for prop in ontology.subjects(RDF.type, OWL.DatatypeProperty):
+            rng = ontology.value(prop, RDFS.range)
+            ranges[str(prop)] = str(rng) if rng is not None else str(XSD.string)
+        annotations = {str(p) for p in ontology.subjects(RDF.type, OWL.AnnotationProperty)}
+        annotations |= {str(RDFS.label), str(RDFS.comment)}
+        return cls(classes, objects, ranges, annotations)
+
+
+def find_quote(text: str, quote: str, occurrence: int | None) -> tuple[int, int] | str:
+    """Offsets (code points, 0-based, end exclusive) of ``quote`` in ``text``, or a problem.
+
+    >>> find_quote("EU and EU", "EU", None)
+    'occurs 2 times; add occurrence = N to say which'
+    >>> find_quote("EU and EU", "EU", 2)
+    (7, 9)
+    """
+    if not quote:
+        return "is empty"
+    starts = []
+    position = text.find(quote)
+    while position != -1:
+        starts.append(position)
+        position = text.find(quote, position + 1)
+    if not starts:
+        return "not found in the text"
+    if occurrence is None:
+        if len(starts) > 1:
+            return f"occurs {len(starts)} times; add occurrence = N to say which"
+        return starts[0], starts[0] + len(quote)
+    if not 1 <= occurrence <= len(starts):
+        return f"occurrence {occurrence} asked, but it occurs {len(starts)} time(s)"
+    start = starts[occurrence - 1]
+    return start, start + len(quote)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _SeedReader:
+    """Reads one facts file; collects problems instead of stopping at the first."""
+
+    def __init__(self, facts_path: Path, vocabulary: _Vocabulary, display: str):
+        self.facts_path = facts_path
+        self.vocabulary = vocabulary
+        self.display = display
+        self.problems: list[str] = []
+
+    def problem(self, node_id: str | None, message: str) -> None:
+        where = f"node '{node_id}'" if node_id else "file"
+        self.problems.append(f"{self.display}: {where}: {message}")
+
+
+def _read_text(path: Path, display: str, problems: list[str]) -> str | None:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        problems.append(f"{display}: the text file {path.name} is missing beside it")
+    except UnicodeDecodeError as err:
+        problems.append(f"{display}: {path.name} is not UTF-8 (byte {err.start})")
+    except OSError as err:
+        problems.append(f"{display}: cannot read {path.name}: {err.strerror}")
+    return None
+
+
+def _read_toml(path: Path, display: str, problems: list[str]) -> dict | None:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        problems.append(f"{display}: not valid TOML: {err}")
+    except OSError as err:
+        problems.append(f"{display}: cannot read: {err.strerror}")
+    return None
+
+
+def _quotes_of(entry: dict) -> list[tuple[str, int | None]] | str:
+    raw = entry.get("quote")
+    if raw is None:
+        return "has no quote: every node needs the passage that supports it"
+    items = raw if isinstance(raw, list) else [raw]
+    quotes: list[tuple[str, int | None]] = []
+    for item in items:
+        if isinstance(item, str):
+            quotes.append((item, None))
+        elif isinstance(item, dict) and isinstance(item.get("exact"), str):
+            occurrence = item.get("occurrence")
+            if occurrence is not None and not isinstance(occurrence, int):
+                return "occurrence must be a whole number"
+            quotes.append((item["exact"], occurrence))
+        else:
+            return "quote must be a string, a list, or { exact = ..., occurrence = N }"
+    if not quotes:
+        return "has an empty quote list"
+    return quotes
+
+
+def _literal(value: object, datatype: str) -> Literal | str:
+    """A literal of ``datatype`` from a TOML value, or a problem."""
+    if isinstance(value, bool):
+        lexical = "true" if value else "false"
+    elif isinstance(value, date):
+        lexical = value.isoformat()
+    elif isinstance(value, (int, float, str)):
+        lexical = str(value)
+    else:
+        return f"cannot be a literal: {value!r}"
+    check = _LEXICAL_CHECKS.get(datatype)
+    if check is not None and not check.match(lexical):
+        return f"{lexical!r} is not a valid {datatype.replace(str(XSD), 'xsd:')}"
+    if datatype == str(XSD.date):
+        try:
+            date.fromisoformat(lexical)
+        except ValueError:
+            return f"{lexical!r} is not a valid xsd:date"
+    if datatype == str(XSD.string):
+        return Literal(lexical)
+    return Literal(lexical, datatype=URIRef(datatype))
+
+
+class _Loader:
+    def __init__(self, ontology: Graph, seeds_dir: Path):
+        self.vocabulary = _Vocabulary.from_ontology(ontology)
+        self.seeds_dir = seeds_dir
+        self.problems: list[str] = []
+        self.declared: dict[str, str] = {}  # node id -> file that first declared it
+
+    def display(self, path: Path) -> str:
+        return str(path)
+
+    def load(self) -> list[Seed]:
+        facts_files = sorted(self.seeds_dir.glob("*.toml"))
+        if not facts_files:
+            raise FactsError([f"{self.seeds_dir}: no facts files (*.toml) found"])
+        parsed = []
+        for facts_path in facts_files:
+            display = self.display(facts_path)
+            data = _read_toml(facts_path, display, self.problems)
+            text_path = facts_path.with_suffix(".txt")
+            text = _read_text(text_path, display, self.problems)
+            if data is None or text is None:
+                continue
+            entries = self._entries(data, display)
+            parsed.append((facts_path, text_path, text, entries, display))
+        seeds = [self._seed(*item) for item in parsed]
+        if self.problems:
+            raise FactsError(self.problems)
+        return seeds
+
+    def _entries(self, data: dict, display: str) -> list[dict]:
+        source = data.get("source")
+        nodes = data.get("node", [])
+        unknown = sorted(set(data) - {"source", "node"})
+        if unknown:
+            self.problems.append(f"{display}: file: unknown table(s) {', '.join(unknown)}")
+        if not isinstance(source, dict):
+            self.problems.append(f"{display}: file: needs one [source] table")
+            return []
+        if not isinstance(nodes, list):
+            self.problems.append(f"{display}: file: [[node]] must be an array of tables")
+            nodes = []
+        entries = [source, *nodes]
+        seen: set[str] = set()
+        for entry in entries:
+            node_id = entry.get("id")
+            if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
+                self.problems.append(
+                    f"{display}: node {node_id!r}: id must be lower-case letters, digits, '.', '-'"
+                    " or '_'"
+                )
+                continue
+            if node_id in seen:
+                self.problems.append(f"{display}: node '{node_id}': duplicate id in this file")
+            seen.add(node_id)
+            self.declared.setdefault(node_id, display)
+        return entries
+
+    def _seed(
+        self, facts_path: Path, text_path: Path, text: str, entries: list[dict], display: str
+    ) -> Seed:
+        reader = _SeedReader(facts_path, self.vocabulary, display)
+        source_id = entries[0].get("id") if entries else facts_path.stem
+        source_iri = URIRef(KG_ID + str(source_id))
+        seed = Seed(
+            name=facts_path.stem,
+            facts_path=facts_path,
+            text_path=text_path,
+            source_iri=source_iri,
+            graph_iri=URIRef(graph_iri("seed", facts_path.stem)),
+        )
+        if entries:
+            seed.triples.append((source_iri, URIRef(KG + "fullText"), Literal(text)))
+            digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
+            seed.triples.append((source_iri, URIRef(KG + "sha256"), Literal(digest)))
+            seed.triples.append((source_iri, URIRef(KG + "fileName"), Literal(text_path.name)))
+        for entry in entries:
+            node_id = entry.get("id")
+            if isinstance(node_id, str) and ID_PATTERN.match(node_id):
+                seed.node_ids.append(node_id)
+                seed.triples.extend(self._node(entry, node_id, text, str(source_id), reader))
+        self.problems.extend(reader.problems)
+        return seed
+
+    def _node(
+        self, entry: dict, node_id: str, text: str, source_id: str, reader: _SeedReader
+    ) -> Iterable[Triple]:
+        subject = URIRef(KG_ID + node_id)
+        types = entry.get("type")
+        if types is None:
+            reader.problem(node_id, "has no type")
+            types = []
+        for type_name in types if isinstance(types, list) else [types]:
+            iri = self._term(type_name, reader, node_id, "class")
+            if iri is None:
+                continue
+            if iri not in self.vocabulary.classes:
+                reader.problem(
+                    node_id, f"unknown class {type_name!r}: the ontology does not declare it"
+                )
+                continue
+            yield subject, RDF.type, URIRef(iri)
+        label = entry.get("label")
+        if isinstance(label, str) and label.strip():
+            yield subject, RDFS.label, Literal(label)
+        else:
+            reader.problem(node_id, "needs a label (a non-empty string)")
+        implied = entry.get("implied", False)
+        if not isinstance(implied, bool):
+            reader.problem(node_id, "implied must be true or false")
+            implied = False
+        quotes = _quotes_of(entry)
+        if isinstance(quotes, str):
+            reader.problem(node_id, quotes)
+            quotes = []
+        link = URIRef(KG + ("impliedBy" if implied else "statedIn"))
+        for quote, occurrence in quotes:
+            found = find_quote(text, quote, occurrence)
+            if isinstance(found, str):
+                reader.problem(node_id, f"quote {_short(quote)!r} {found}")
+                continue
+            start, end = found
+            span = URIRef(f"{KG_ID}span.{source_id}.{start}-{end}")
+            yield subject, link, span
+            yield span, RDF.type, URIRef(KG + "TextSpan")
+            yield span, URIRef(KG + "inDocument"), URIRef(KG_ID + source_id)
+            yield span, URIRef(KG + "exact"), Literal(quote)
+            yield span, URIRef(KG + "start"), Literal(start, datatype=XSD.nonNegativeInteger)
+            yield span, URIRef(KG + "end"), Literal(end, datatype=XSD.nonNegativeInteger)
+        for key in sorted(set(entry) - RESERVED_KEYS):
+            yield from self._property(subject, key, entry[key], reader, node_id)
+
+    def _term(self, name: object, reader: _SeedReader, node_id: str, what: str) -> str | None:
+        if not isinstance(name, str) or not name:
+            reader.problem(node_id, f"{what} name must be a non-empty string")
+            return None
+        try:
+            return expand(name)
+        except KeyError as err:
+            known = ", ".join(sorted(PREFIXES))
+            reader.problem(node_id, f"unknown prefix {err.args[0]!r} in {name!r} (known: {known})")
+            return None
+
+    def _property(
+        self, subject: URIRef, key: str, value: object, reader: _SeedReader, node_id: str
+    ) -> Iterable[Triple]:
+        predicate = self._term(key, reader, node_id, "property")
+        if predicate is None:
+            return
+        vocabulary = self.vocabulary
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if predicate in vocabulary.object_properties:
+                target = self._reference(item, reader, node_id, key)
+                if target is not None:
+                    yield subject, URIRef(predicate), target
+            elif predicate in vocabulary.datatype_ranges:
+                literal = _literal(item, vocabulary.datatype_ranges[predicate])
+                if isinstance(literal, Literal):  # a Literal is a str too: test it first
+                    yield subject, URIRef(predicate), literal
+                else:
+                    reader.problem(node_id, f"{key}: {literal}")
+            elif predicate in vocabulary.annotation_properties:
+                if isinstance(item, str):
+                    yield subject, URIRef(predicate), Literal(item)
+                else:
+                    reader.problem(node_id, f"{key}: must be a string")
+            else:
+                reader.problem(
+                    node_id, f"unknown property {key!r}: the ontology does not declare it"
+                )
+                return
+
+    def _reference(
+        self, item: object, reader: _SeedReader, node_id: str, key: str
+    ) -> URIRef | None:
+        if not isinstance(item, str) or not item:
+            reader.problem(node_id, f"{key}: must be a node id or a prefixed IRI")
+            return None
+        if ":" in item:
+            iri = self._term(item, reader, node_id, key)
+            return URIRef(iri) if iri else None
+        if item not in self.declared:
+            reader.problem(node_id, f"{key}: refers to unknown node '{item}'")
+            return None
+        return URIRef(KG_ID + item)
+
+
+def load_seeds(seeds_dir: Path, ontology: Graph) -> list[Seed]:
+    """Load every ``*.toml`` facts file under ``seeds_dir`` with its ``.txt`` text.
+
+    Raises :class:`~kg.errors.FactsError` listing every problem of every file.
+
+    >>> from kg.resources import data_dir, ontology_file
+    >>> onto = Graph().parse(ontology_file())
+    >>> seeds = load_seeds(data_dir("seeds"), onto)  # doctest: +SKIP
+    >>> seeds[0].name  # doctest: +SKIP
+    '000_74f78cd287be197f'
+    """
+    if not seeds_dir.is_dir():
+        raise FactsError([f"{seeds_dir}: not a directory of seeds"])
+    return _Loader(ontology, seeds_dir).load()

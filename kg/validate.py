@@ -1,0 +1,329 @@
+"""Validate the built graph, or a user's data files, against SHACL shapes.
+
+The ontology is given to pySHACL as ``ont_graph``, so ``rdfs:subClassOf``
+counts for ``sh:targetClass`` and ``sh:class``; no RDFS or OWL inference runs
+(domain/range inference would retype wrong data and hide violations). User
+shapes are checked against SHACL-for-SHACL first, and their SPARQL is checked
+for operations that fetch remote data.
+
+>>> SEVERITIES["warning"] < SEVERITIES["violation"]
+True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kg.errors import InputError, UsageError
+from kg.namespaces import GRAPH_INFERRED, GRAPH_META, SH
+from kg.output import shorten
+
+SEVERITIES = {"info": 0, "warning": 1, "violation": 2}
+REPORT_FORMATS = ("text", "json", "turtle")
+
+
+@dataclass(frozen=True, order=True)
+class ValidationResult:
+    """One SHACL validation result, with terms written as short, readable strings."""
+
+    severity: str
+    focus_node: str
+    path: str
+    value: str
+    message: str
+    source_shape: str
+    constraint: str
+
+    def line(self) -> str:
+        """One line for a person at a terminal."""
+        value = f" (value: {self.value})" if self.value else ""
+        path = f" {self.path}" if self.path else ""
+        return f"{self.severity}: {self.focus_node}{path}: {self.message}{value}"
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: results, and the standard SHACL report graph."""
+
+    results: list[ValidationResult]
+    report_graph: object = field(repr=False, default=None)
+    fail_on: str = "violation"
+
+    @property
+    def conforms(self) -> bool:
+        """True when no result is at or above ``fail_on``."""
+        threshold = SEVERITIES[self.fail_on]
+        return not any(SEVERITIES[r.severity.lower()] >= threshold for r in self.results)
+
+    def to_text(self) -> str:
+        lines = [r.line() for r in self.results]
+        counts = {s: 0 for s in ("Violation", "Warning", "Info")}
+        for result in self.results:
+            counts[result.severity] += 1
+        summary = ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items())
+        verdict = "conforms" if self.conforms else "does not conform"
+        lines.append(f"{verdict}: {summary}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        document = {
+            "conforms": self.conforms,
+            "failOn": self.fail_on,
+            "results": [asdict(r) for r in self.results],
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+    def to_turtle(self) -> str:
+        from kg.rdfio import from_rdflib_triples, serialize
+
+        return serialize(from_rdflib_triples(self.report_graph, None), "turtle").decode("utf-8")
+
+    def render(self, format_name: str) -> str:
+        renderers = {"text": self.to_text, "json": self.to_json, "turtle": self.to_turtle}
+        return renderers[format_name]()
+
+
+def _term_text(graph, term) -> str:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, Literal):
+        if term.datatype is not None:
+            return f'"{term}"^^{shorten(str(term.datatype))}'
+        if term.language:
+            return f'"{term}"@{term.language}'
+        return f'"{term}"'
+    if isinstance(term, BNode):
+        return _path_text(graph, term)
+    return str(term)
+
+
+def _path_text(graph, node) -> str:
+    """A SHACL property path written as SPARQL, blank-node paths included."""
+    from rdflib import RDF, BNode, URIRef
+    from rdflib.collection import Collection
+
+    shacl = {
+        name: URIRef(SH + name)
+        for name in (
+            "inversePath",
+            "alternativePath",
+            "zeroOrMorePath",
+            "oneOrMorePath",
+            "zeroOrOnePath",
+        )
+    }
+    if isinstance(node, URIRef):
+        return shorten(str(node))
+    if not isinstance(node, BNode):
+        return str(node)
+    if (node, RDF.first, None) in graph:
+        return "/".join(_path_text(graph, n) for n in Collection(graph, node))
+    inverse = graph.value(node, shacl["inversePath"])
+    if inverse is not None:
+        return "^" + _path_text(graph, inverse)
+    alternatives = graph.value(node, shacl["alternativePath"])
+    if alternatives is not None:
+        return "(" + "|".join(_path_text(graph, n) for n in Collection(graph, alternatives)) + ")"
+    for name, mark in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
+        inner = graph.value(node, shacl[name])
+        if inner is not None:
+            return _path_text(graph, inner) + mark
+    return "[]"
+
+
+def results_from_report(report_graph, shapes_graph=None) -> list[ValidationResult]:
+    """The results of a SHACL report graph as :class:`ValidationResult`, sorted."""
+    from rdflib import RDF, URIRef
+
+    sh = {
+        name: URIRef(SH + name)
+        for name in (
+            "ValidationResult",
+            "resultSeverity",
+            "focusNode",
+            "resultPath",
+            "value",
+            "resultMessage",
+            "sourceShape",
+            "sourceConstraintComponent",
+        )
+    }
+    results = []
+    for node in report_graph.subjects(RDF.type, sh["ValidationResult"]):
+        severity = str(report_graph.value(node, sh["resultSeverity"]) or SH + "Violation")
+        path_node = report_graph.value(node, sh["resultPath"])
+        messages = sorted(str(m) for m in report_graph.objects(node, sh["resultMessage"]))
+        shape = report_graph.value(node, sh["sourceShape"])
+        results.append(
+            ValidationResult(
+                severity=severity.rsplit("#", 1)[-1],
+                focus_node=_term_text(report_graph, report_graph.value(node, sh["focusNode"])),
+                path=_path_text(report_graph, path_node) if path_node is not None else "",
+                value=_term_text(report_graph, report_graph.value(node, sh["value"])),
+                message=messages[0] if messages else "",
+                source_shape=shorten(str(shape)) if isinstance(shape, URIRef) else "",
+                constraint=shorten(
+                    str(report_graph.value(node, sh["sourceConstraintComponent"]) or "")
+                ),
+            )
+        )
+    rank = {"Violation": 0, "Warning": 1, "Info": 2}
+    results.sort(key=lambda r: (rank.get(r.severity, 3), r.focus_node, r.path, r.message, r.value))
+    return results
+
+
+def _check_shapes(shapes_graph, where: str) -> None:
+    """Refuse shapes whose SPARQL would fetch, and regexes that do not compile."""
+    from rdflib import URIRef
+
+    from kg.safety import check_query
+
+    for name in ("select", "ask", "construct", "update"):
+        for text in shapes_graph.objects(None, URIRef(SH + name)):
+            check_query(str(text), f"{where} (sh:{name})")
+    for pattern in shapes_graph.objects(None, URIRef(SH + "pattern")):
+        try:
+            re.compile(str(pattern))
+        except re.error as err:
+            message = f"malformed shapes: bad sh:pattern {str(pattern)!r}: {err}"
+            raise InputError(where, message) from None
+
+
+def _meta_shacl_problem(message: str) -> str:
+    """The first result of pySHACL's meta-SHACL report, as one line."""
+    fields = {}
+    for line in message.splitlines():
+        key, sep, value = line.strip().partition(": ")
+        if sep and key in ("Result Path", "Message", "Value Node", "Focus Node"):
+            fields.setdefault(key, value)
+    path = fields.get("Result Path", "?")
+    return f"malformed shapes: {path} {fields.get('Message', 'is not valid SHACL')}".strip()
+
+
+def validate_graph(
+    data_graph,
+    shapes_graph,
+    ontology_graph=None,
+    *,
+    fail_on: str = "violation",
+    meta_shacl: bool = False,
+    shapes_name: str = "shapes",
+) -> ValidationReport:
+    """Validate an rdflib graph. Raises :class:`InputError` for malformed shapes."""
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
+    from kg.safety import harden_rdflib
+
+    harden_rdflib()
+    if fail_on not in SEVERITIES:
+        raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+    _check_shapes(shapes_graph, shapes_name)
+    try:
+        _, report_graph, _ = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            ont_graph=ontology_graph,
+            inference="none",
+            advanced=True,
+            meta_shacl=meta_shacl,
+            allow_warnings=False,
+        )
+    except ReportableRuntimeError as err:
+        if "MetaSHACL" in str(err.message if hasattr(err, "message") else err):
+            raise InputError(shapes_name, _meta_shacl_problem(str(err))) from None
+        raise InputError(shapes_name, f"malformed shapes: {str(err).splitlines()[0]}") from None
+    except ShapeLoadError as err:
+        raise InputError(shapes_name, f"malformed shapes: {str(err).splitlines()[0]}") from None
+    except re.error as err:
+        raise InputError(shapes_name, f"malformed shapes: bad sh:pattern: {err}") from None
+    return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
+
+
+def load_shapes(shapes: Path | str | None, ontology_dir: Path | None = None):
+    """The bundled shapes, or the user's (parsed safely). Returns (graph, name, is_user)."""
+    from kg.rdfio import parse_file, to_rdflib_graph
+    from kg.resources import shapes_file
+
+    if shapes is None:
+        path = shapes_file(ontology_dir)
+        return to_rdflib_graph(parse_file(path)), str(path), False
+    return to_rdflib_graph(parse_file(shapes)), str(shapes), True
+
+
+def load_ontology(ontology_dir: Path | None = None):
+    """The ontology as an rdflib graph."""
+    from kg.rdfio import parse_file, to_rdflib_graph
+    from kg.resources import ontology_file
+
+    return to_rdflib_graph(parse_file(ontology_file(ontology_dir)))
+
+
+def asserted_graph_from_store(store_root: Path):
+    """The built graph without inferences or store metadata, as an rdflib graph."""
+    import pyoxigraph as ox
+
+    from kg.rdfio import to_rdflib_graph
+    from kg.store import open_store
+
+    store = open_store(store_root)
+    skip = {GRAPH_INFERRED, GRAPH_META}
+    graphs = [g for g in store.named_graphs() if g.value not in skip]
+    quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, g)]
+    quads += list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return to_rdflib_graph(quads)
+
+
+def validate(
+    files: Iterable[str | Path] = (),
+    *,
+    store: Path | str | None = None,
+    shapes: Path | str | None = None,
+    ontology: Path | str | None = None,
+    input_format: str | None = None,
+    fail_on: str = "violation",
+    timeout: float | None = None,
+) -> ValidationReport:
+    """Validate data files (or, with none, the built graph) against the shapes.
+
+    >>> report = validate(["tests/fixtures/valid.ttl"])  # doctest: +SKIP
+    >>> report.conforms  # doctest: +SKIP
+    True
+    """
+    from kg.limits import run_with_timeout
+    from kg.rdfio import parse_file, to_rdflib_graph
+    from kg.resources import default_store
+
+    if fail_on not in SEVERITIES:
+        raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+    ontology_dir = Path(ontology) if ontology else None
+    shapes_graph, shapes_name, user_shapes = load_shapes(shapes, ontology_dir)
+    ontology_graph = load_ontology(ontology_dir)
+    files = list(files)
+    if files:
+        data = None
+        for file in files:  # each parsed whole before any is merged
+            quads = parse_file(file, input_format)
+            data = to_rdflib_graph(quads, data)
+    else:
+        data = asserted_graph_from_store(Path(store) if store else default_store())
+    return run_with_timeout(
+        lambda: validate_graph(
+            data,
+            shapes_graph,
+            ontology_graph,
+            fail_on=fail_on,
+            meta_shacl=user_shapes,
+            shapes_name=shapes_name,
+        ),
+        timeout,
+        "validation",
+    )

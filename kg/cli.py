@@ -77,7 +77,40 @@ def say(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KgGroup(click.Group):
+    """Turns kg's exceptions into one line on stderr and a documented exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except NotConformingError as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            sys.stdout.write(err.report.to_text())
+            sys.stdout.flush()
+            say(f"kg: {err}")
+            ctx.exit(EXIT_NOT_CONFORMING)
+        except KgError as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            for line in str(err).splitlines() or [type(err).__name__]:
+                say(f"kg: error: {line}")
+            _exit_now(err.exit_code)
+        except KeyboardInterrupt:
+            say("kg: interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            ctx.exit(EXIT_OK)
+        except Exception as err:  # a bug: one line, the traceback with --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            say(f"kg: internal error: {type(err).__name__}: {err} (run kg --debug for details)")
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg", prog_name="kg")
 @click.option("--debug", is_flag=True, envvar="KG_DEBUG", help="Show tracebacks of errors.")
 @click.pass_context
@@ -436,42 +469,8 @@ def stats(store, format_name) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and turn errors into one line and an exit code."""
-    args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args[:1] or bool(__import__("os").environ.get("KG_DEBUG"))
-    try:
-        cli.main(args=args, prog_name="kg", standalone_mode=False)
-    except click.exceptions.Exit as exit_:
-        sys.exit(exit_.exit_code)
-    except click.exceptions.Abort:
-        say("kg: interrupted")
-        sys.exit(EXIT_INTERRUPTED)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(EXIT_ERROR)
-    except NotConformingError as err:
-        if debug:
-            raise
-        sys.stdout.write(err.report.to_text())
-        say(f"kg: {err}")
-        sys.exit(EXIT_NOT_CONFORMING)
-    except KgError as err:
-        if debug:
-            raise
-        for line in str(err).splitlines() or [type(err).__name__]:
-            say(f"kg: error: {line}")
-        sys.stdout.flush()
-        _exit_now(err.exit_code)
-    except KeyboardInterrupt:
-        say("kg: interrupted")
-        sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
-        sys.exit(EXIT_OK)
-    except Exception as err:  # a bug: say so in one line, traceback with --debug
-        if debug:
-            raise
-        say(f"kg: internal error: {type(err).__name__}: {err} (run with --debug for details)")
-        sys.exit(EXIT_ERROR)
+    """Entry point of the ``kg`` console script."""
+    cli.main(args=argv, prog_name="kg")
 
 
 def _exit_now(code: int) -> None:
@@ -480,6 +479,7 @@ def _exit_now(code: int) -> None:
     import threading
 
     if any(t.name.startswith("kg-") and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)

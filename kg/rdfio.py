@@ -323,7 +323,8 @@ def serialize(quads: Iterable[ox.Quad], format_name: str) -> bytes:
     prefixes = used_prefixes(items)
     data = items if info.dataset else [q.triple for q in items]
     text = ox.serialize(data, format=info.oxigraph, prefixes=prefixes) or b""
-    return _with_sorted_prefixes(text, prefixes)
+    text = _with_sorted_prefixes(text, prefixes)
+    return text if not text or text.endswith(b"\n") else text + b"\n"
 
 
 def _with_sorted_prefixes(text: bytes, prefixes: dict[str, str]) -> bytes:

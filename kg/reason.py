@@ -29,6 +29,10 @@ _REFLEXIVE_PREDICATES = {
     RDFS + "subPropertyOf",
 }
 _TRIVIAL_OBJECTS = {
+    (RDFS + "domain", OWL + "Thing"),
+    (RDFS + "range", OWL + "Thing"),
+    (RDFS + "domain", RDFS + "Resource"),
+    (RDFS + "range", RDFS + "Resource"),
     (RDFS + "subClassOf", OWL + "Thing"),
     (RDFS + "subClassOf", RDFS + "Resource"),
     (OWL + "equivalentClass", OWL + "Thing"),

@@ -1,0 +1,41 @@
+"""Shared fixtures: built stores of the mini fixture and of the real seed, and a CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+MINI = FIXTURES / "mini"
+
+
+def run_kg(*args: str, env: dict[str, str] | None = None, input: str | None = None):
+    """Run the CLI in-process; the result has exit_code, stdout and stderr apart."""
+    runner = CliRunner()
+    return runner.invoke(cli, [str(a) for a in args], env=env, input=input,
+                         catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def mini_store(tmp_path_factory) -> Path:
+    """A store built from the mini fixture (its own tiny ontology, shapes and seed)."""
+    from kg.build import build
+
+    store = tmp_path_factory.mktemp("mini") / "store"
+    build(store=store, seeds=MINI / "seeds", ontology=MINI / "ontology")
+    return store
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory) -> Path:
+    """A store built from the bundled ontology, shapes and seed."""
+    from kg.build import build
+
+    store = tmp_path_factory.mktemp("seed") / "store"
+    build(store=store)
+    return store

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,19 @@ lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/ruff format --check kg tests benchmarks
 
-# The whole test suite, integration tests against a real SPARQL server included.
-test: $(STAMP) lint
+# Debian packages the tests use: Graphviz (kg diagram) and Chromium (browser tests).
+SYSTEM_DEPS := graphviz chromium chromium-driver
+system-deps:
+	@missing=""; for p in $(SYSTEM_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# The whole test suite: integration tests start a real Oxigraph SPARQL server
+# (PyPI package oxigraph) and a headless Chromium on 127.0.0.1.
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

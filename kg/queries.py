@@ -103,7 +103,7 @@ def list_queries(directory: Path | None = None) -> list[QuerySpec]:
     ['cooperation-areas']
     """
     directory = directory or queries_dir()
-    return [load_query_file(path) for path in sorted(directory.glob("*.rq"))]
+    return [load_query_file(p) for p in sorted(directory.glob("*.rq"), key=lambda p: p.stem)]
 
 
 def load_query_file(path: Path) -> QuerySpec:
@@ -131,3 +131,42 @@ def resolve_query(name_or_file: str) -> QuerySpec:
         return load_query_file(candidate)
     known = ", ".join(q.name for q in list_queries())
     raise QueryError(f"unknown query {name_or_file!r}: known queries are {known}")
+
+
+def markdown_table(specs: list[QuerySpec] | None = None) -> str:
+    """The README's table of bundled queries, generated from their headers.
+
+    >>> markdown_table([parse_header("# title: T\\n# question: Q?\\nSELECT * {}", name="t")])
+    '| query | question | parameters |\\n| --- | --- | --- |\\n| `t` | Q? | |\\n'
+    """
+    specs = list_queries() if specs is None else specs
+    lines = ["| query | question | parameters |", "| --- | --- | --- |"]
+    for spec in specs:
+        params = ", ".join(
+            f"`{p.name}` ({p.kind}{'' if p.required else ', optional'})" for p in spec.params
+        )
+        question = spec.question.replace("|", "\\|")
+        lines.append(f"| `{spec.name}` | {question} | {params} |".replace(" |  |", " | |"))
+    return "\n".join(lines) + "\n"
+
+
+README_START = "<!-- queries:start -->"
+README_END = "<!-- queries:end -->"
+
+
+def refresh_readme(readme: Path) -> bool:
+    """Rewrite the queries table between the README's markers; True if it changed."""
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    new = f"{head}{README_START}\n{markdown_table()}{README_END}{tail}"
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":  # python -m kg.queries README.md: regenerate the table
+    import sys
+
+    changed = refresh_readme(Path(sys.argv[1] if len(sys.argv) > 1 else "README.md"))
+    print("README.md updated" if changed else "README.md already up to date")

@@ -17,8 +17,7 @@ MINI = FIXTURES / "mini"
 def run_kg(*args: str, env: dict[str, str] | None = None, input: str | None = None):
     """Run the CLI in-process; the result has exit_code, stdout and stderr apart."""
     runner = CliRunner()
-    return runner.invoke(cli, [str(a) for a in args], env=env, input=input,
-                         catch_exceptions=False)
+    return runner.invoke(cli, [str(a) for a in args], env=env, input=input, catch_exceptions=False)
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,15 @@ def test_build_reports_what_it_did(tmp_path):
 
 
 def test_cli_build_prints_a_summary_to_stderr(tmp_path):
-    result = run_kg("build", "--store", tmp_path / "s", "--seeds", MINI / "seeds",
-                    "--ontology", MINI / "ontology")
+    result = run_kg(
+        "build",
+        "--store",
+        tmp_path / "s",
+        "--seeds",
+        MINI / "seeds",
+        "--ontology",
+        MINI / "ontology",
+    )
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr.startswith(
@@ -35,8 +42,14 @@ def test_cli_build_prints_a_summary_to_stderr(tmp_path):
 
 
 def test_store_location_comes_from_the_environment(tmp_path):
-    result = run_kg("build", "--seeds", MINI / "seeds", "--ontology", MINI / "ontology",
-                    env={"KG_STORE": str(tmp_path / "env-store")})
+    result = run_kg(
+        "build",
+        "--seeds",
+        MINI / "seeds",
+        "--ontology",
+        MINI / "ontology",
+        env={"KG_STORE": str(tmp_path / "env-store")},
+    )
     assert result.exit_code == 0
     assert current_version(tmp_path / "env-store") is not None
 
@@ -48,8 +61,11 @@ def test_a_failed_build_keeps_the_previous_one(tmp_path):
     seeds = tmp_path / "seeds"
     shutil.copytree(MINI / "seeds", seeds)
     facts = seeds / "001_mini.toml"
-    facts.write_text(facts.read_text().replace('"kg:participant" = ["asha-rao", "ben-ott"]',
-                                               '"kg:participant" = ["asha-rao"]'))
+    facts.write_text(
+        facts.read_text().replace(
+            '"kg:participant" = ["asha-rao", "ben-ott"]', '"kg:participant" = ["asha-rao"]'
+        )
+    )
     with pytest.raises(NotConformingError) as caught:
         build(store=store, seeds=seeds, ontology=MINI / "ontology")
     assert [r.line() for r in caught.value.report.results] == [
@@ -63,10 +79,14 @@ def test_cli_build_refuses_seeds_that_violate_the_shapes(tmp_path):
     seeds = tmp_path / "seeds"
     shutil.copytree(MINI / "seeds", seeds)
     facts = seeds / "001_mini.toml"
-    facts.write_text(facts.read_text().replace('"kg:participant" = ["asha-rao", "ben-ott"]',
-                                               '"kg:participant" = ["asha-rao"]'))
-    result = run_kg("build", "--store", tmp_path / "s", "--seeds", seeds,
-                    "--ontology", MINI / "ontology")
+    facts.write_text(
+        facts.read_text().replace(
+            '"kg:participant" = ["asha-rao", "ben-ott"]', '"kg:participant" = ["asha-rao"]'
+        )
+    )
+    result = run_kg(
+        "build", "--store", tmp_path / "s", "--seeds", seeds, "--ontology", MINI / "ontology"
+    )
     assert result.exit_code == 1
     assert result.stdout == (
         "Violation: kgr:rao-ott-meeting kg:participant: A meeting needs at least two "
@@ -83,10 +103,14 @@ def test_cli_build_reports_every_facts_problem_and_exits_2(tmp_path):
     seeds = tmp_path / "seeds"
     shutil.copytree(MINI / "seeds", seeds)
     facts = seeds / "001_mini.toml"
-    facts.write_text(facts.read_text().replace("Minister Asha Rao", "Minister A. Rao")
-                     .replace('"2026-05-03"', '"2026-02-30"'))
-    result = run_kg("build", "--store", tmp_path / "s", "--seeds", seeds,
-                    "--ontology", MINI / "ontology")
+    facts.write_text(
+        facts.read_text()
+        .replace("Minister Asha Rao", "Minister A. Rao")
+        .replace('"2026-05-03"', '"2026-02-30"')
+    )
+    result = run_kg(
+        "build", "--store", tmp_path / "s", "--seeds", seeds, "--ontology", MINI / "ontology"
+    )
     assert result.exit_code == 2
     assert result.stderr == (
         f"kg: error: {facts}: node 'asha-rao': quote 'Minister A. Rao' not found in the text\n"

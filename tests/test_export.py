@@ -44,7 +44,7 @@ def test_no_provenance_leaves_out_the_evidence(mini_store):
     data = export(format="ntriples", store=mini_store, provenance=False).decode()
     assert "/id/span." not in data
     assert "> <https://w3id.org/kg/ontology#statedIn> <" not in data
-    assert "> <https://w3id.org/kg/ontology#fullText> \"" not in data
+    assert '> <https://w3id.org/kg/ontology#fullText> "' not in data
     assert "<https://w3id.org/kg/id/asha-rao> <https://w3id.org/kg/ontology#met> " in data
 
 
@@ -96,9 +96,21 @@ def test_export_is_byte_identical_across_processes_and_hash_seeds(mini_store):
         for format_name in ("turtle", "trig", "jsonld"):
             env = {**os.environ, "PYTHONHASHSEED": seed}
             done = subprocess.run(
-                [sys.executable, "-m", "kg", "export", "--store", str(mini_store),
-                 "--format", format_name, "--with-inferred"],
-                env=env, cwd=ROOT, capture_output=True, check=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "kg",
+                    "export",
+                    "--store",
+                    str(mini_store),
+                    "--format",
+                    format_name,
+                    "--with-inferred",
+                ],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                check=True,
             )
             outputs.add((format_name, done.stdout))
     assert len(outputs) == 3

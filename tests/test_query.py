@@ -42,16 +42,19 @@ def test_csv_tsv_json_follow_the_w3c_formats(mini_store):
     )
     tsv = run_kg("query", MET_BY, "--store", mini_store, "--format", "tsv").stdout
     assert tsv == (
-        "?person\t?metBy\n"
-        "<https://w3id.org/kg/id/ben-ott>\t<https://w3id.org/kg/id/asha-rao>\n"
+        "?person\t?metBy\n<https://w3id.org/kg/id/ben-ott>\t<https://w3id.org/kg/id/asha-rao>\n"
     )
     document = json.loads(run_kg("query", MET_BY, "--store", mini_store, "--format", "json").stdout)
     assert document == {
         "head": {"vars": ["person", "metBy"]},
-        "results": {"bindings": [{
-            "person": {"type": "uri", "value": "https://w3id.org/kg/id/ben-ott"},
-            "metBy": {"type": "uri", "value": "https://w3id.org/kg/id/asha-rao"},
-        }]},
+        "results": {
+            "bindings": [
+                {
+                    "person": {"type": "uri", "value": "https://w3id.org/kg/id/ben-ott"},
+                    "metBy": {"type": "uri", "value": "https://w3id.org/kg/id/asha-rao"},
+                }
+            ]
+        },
     }
 
 
@@ -71,10 +74,19 @@ def test_parameters_are_bound_as_terms(mini_store):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-p", "meting=kgr:x"], "participants: unknown parameter 'meting' (this query takes: meeting)"),
-        (["-p", "meeting=not an iri"], "--param meeting: 'not an iri' is not an IRI (write https://... or kgr:name)"),
+        (
+            ["-p", "meting=kgr:x"],
+            "participants: unknown parameter 'meting' (this query takes: meeting)",
+        ),
+        (
+            ["-p", "meeting=not an iri"],
+            "--param meeting: 'not an iri' is not an IRI (write https://... or kgr:name)",
+        ),
         (["-p", "meeting"], "--param 'meeting': write --param name=value"),
-        (["-p", "meeting=zz:x"], "--param meeting: 'zz:x' is not an IRI (unknown prefix; known: dcterms, foaf, kg, kgg, kgr, nif, oa, org, owl, prov, rdf, rdfs, schema, sh, skos, time, wd, xsd)"),
+        (
+            ["-p", "meeting=zz:x"],
+            "--param meeting: 'zz:x' is not an IRI (unknown prefix; known: dcterms, foaf, kg, kgg, kgr, nif, oa, org, owl, prov, rdf, rdfs, schema, sh, skos, time, wd, xsd)",
+        ),
     ],
 )
 def test_bad_parameters_are_one_line_errors(mini_store, args, message):

@@ -53,8 +53,11 @@ def test_spans_hold_the_exact_text_at_their_offsets(seeds_copy, mini_ontology):
         end = int(graph.value(span, URIRef(KG + "end")))
         assert text[start:end] == str(graph.value(span, URIRef(KG + "exact")))
     # the second "Rao" (occurrence = 2) is the one that opens the second sentence
-    assert (URIRef(ID + "rao-ott-meeting"), URIRef(KG + "statedIn"),
-            URIRef(ID + "span.wire-2026-05-03.82-85")) in graph
+    assert (
+        URIRef(ID + "rao-ott-meeting"),
+        URIRef(KG + "statedIn"),
+        URIRef(ID + "span.wire-2026-05-03.82-85"),
+    ) in graph
 
 
 def test_values_are_typed_by_the_ontology(seeds_copy, mini_ontology):
@@ -62,7 +65,10 @@ def test_values_are_typed_by_the_ontology(seeds_copy, mini_ontology):
     meeting = URIRef(ID + "rao-ott-meeting")
     values = {(p, o) for s, p, o in seed.triples if s == meeting}
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    assert (URIRef(KG + "meetingDate"), Literal("2026-05-03", datatype=URIRef(xsd + "date"))) in values
+    assert (
+        URIRef(KG + "meetingDate"),
+        Literal("2026-05-03", datatype=URIRef(xsd + "date")),
+    ) in values
     assert (URIRef(KG + "participant"), URIRef(ID + "ben-ott")) in values
 
 
@@ -112,7 +118,10 @@ def test_a_missing_text_and_bad_toml_are_reported(tmp_path, mini_ontology):
     (tmp_path / "b.txt").write_text("text", encoding="utf-8")
     with pytest.raises(FactsError) as caught:
         load_seeds(tmp_path, mini_ontology)
-    assert caught.value.problems[0] == f"{tmp_path / 'a.toml'}: the text file a.txt is missing beside it"
+    assert (
+        caught.value.problems[0]
+        == f"{tmp_path / 'a.toml'}: the text file a.txt is missing beside it"
+    )
     assert caught.value.problems[1].startswith(f"{tmp_path / 'b.toml'}: not valid TOML: ")
 
 

@@ -27,7 +27,10 @@ def test_results_are_typed_and_sorted():
     assert [r.line() for r in report.results] == INVALID_LINES
     first = report.results[0]
     assert (first.severity, first.focus_node, first.path, first.constraint) == (
-        "Violation", "kgr:lonely-meeting", "kg:meetingDate", "sh:DatatypeConstraintComponent"
+        "Violation",
+        "kgr:lonely-meeting",
+        "kg:meetingDate",
+        "sh:DatatypeConstraintComponent",
     )
 
 
@@ -35,7 +38,8 @@ def test_cli_text_report_and_exit_1():
     result = run_kg("validate", INVALID, "--ontology", ONTOLOGY)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        *INVALID_LINES, "does not conform: 4 violations, 0 warnings, 0 infos"
+        *INVALID_LINES,
+        "does not conform: 4 violations, 0 warnings, 0 infos",
     ]
 
 

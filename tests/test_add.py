@@ -1,0 +1,81 @@
+"""kg add: new data joins the graph only if it conforms; each file its own named graph."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kg.add import add
+from kg.errors import NotConformingError
+from kg.query import query
+from kg.store import current_version
+from tests.conftest import MINI, run_kg
+
+ONTOLOGY = MINI / "ontology"
+
+
+@pytest.fixture()
+def store(mini_store, tmp_path):
+    copy = tmp_path / "store"
+    shutil.copytree(mini_store, copy)
+    return copy
+
+
+def test_conforming_data_is_added_as_its_own_graph(store):
+    result = add([MINI / "valid.ttl"], store=store, ontology=ONTOLOGY)
+    assert result.graphs == {"https://w3id.org/kg/graph/added-valid-" + _digest(): 9}
+    rows = query(str(MINI / "queries" / "met-by.rq"), store=store).values()
+    assert ("https://w3id.org/kg/id/asha-rao", "https://w3id.org/kg/id/cara-lim") in rows
+
+
+def _digest() -> str:
+    import hashlib
+
+    return hashlib.sha256((MINI / "valid.ttl").read_bytes()).hexdigest()[:8]
+
+
+def test_adding_the_same_file_twice_replaces_it(store):
+    add([MINI / "valid.ttl"], store=store, ontology=ONTOLOGY)
+    add([MINI / "valid.ttl"], store=store, ontology=ONTOLOGY)
+    stats = run_kg("stats", "--store", store, "--format", "json").stdout
+    assert stats.count("added-valid-") == 1
+
+
+def test_non_conforming_data_changes_nothing(store):
+    before = current_version(store)
+    with pytest.raises(NotConformingError):
+        add([MINI / "invalid.ttl"], store=store, ontology=ONTOLOGY)
+    assert current_version(store) == before
+
+
+def test_cli_prints_the_report_and_exits_1(store):
+    result = run_kg("add", MINI / "invalid.ttl", "--store", store, "--ontology", ONTOLOGY)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "does not conform: 3 violations, 0 warnings, 0 infos"
+    assert result.stderr == "kg: the data does not conform to the shapes; nothing was added\n"
+
+
+def test_cli_reports_what_it_added(store):
+    result = run_kg("add", MINI / "valid.ttl", "--store", store, "--ontology", ONTOLOGY)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"added 9 triples as <https://w3id.org/kg/graph/added-valid-{_digest()}>",
+        "8 triples inferred",
+    ]
+
+
+def test_meta_graph_records_where_and_when(store):
+    add([MINI / "valid.ttl"], store=store, ontology=ONTOLOGY)
+    exported = run_kg("export", "--store", store, "--format", "nquads").stdout
+    meta = [
+        line
+        for line in exported.splitlines()
+        if line.endswith("<https://w3id.org/kg/graph/meta> .") and "added-valid" in line
+    ]
+    predicates = sorted(line.split(" ")[1] for line in meta)
+    assert predicates == [
+        "<http://purl.org/dc/terms/source>",
+        "<http://www.w3.org/ns/prov#generatedAtTime>",
+        "<https://w3id.org/kg/ontology#sha256>",
+    ]

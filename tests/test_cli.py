@@ -1,0 +1,58 @@
+"""The CLI as a whole: help with examples, --debug, python -m kg, one vocabulary of options."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kg.cli import cli
+from tests.conftest import ROOT, run_kg
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(command):
+    result = run_kg(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout, command
+    assert f"kg {command}" in result.stdout
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_options_mean_the_same_everywhere(command):
+    params = {p.name: p for p in cli.commands[command].params}
+    if "output" in params:
+        assert params["output"].opts == ["-o", "--output"]
+    if "input_format" in params:
+        assert params["input_format"].opts == ["--input-format"]
+    if "format_name" in params:
+        assert params["format_name"].opts == ["--format"]
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    quiet = run_kg("query", "nope", "--store", tmp_path)
+    assert "Traceback" not in quiet.stderr
+    with pytest.raises(Exception) as caught:
+        run_kg("--debug", "query", "nope", "--store", tmp_path)
+    assert type(caught.value).__name__ == "QueryError"
+
+
+def test_python_dash_m_kg_and_exit_code_2_from_a_real_process(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "query", "signing", "--store", str(tmp_path / "none")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"kg: error: no built graph in {tmp_path / 'none'}/: run kg build first (or pass --store)\n"
+    )
+
+
+def test_usage_errors_exit_2():
+    result = run_kg("export", "--format", "pdf")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.stderr

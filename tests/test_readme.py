@@ -1,0 +1,34 @@
+"""The README stays true: its examples are real output and its queries table is fresh."""
+
+from __future__ import annotations
+
+import shutil
+
+from kg.cli import cli
+from kg.queries import README_END, README_START, markdown_table
+from tests.readme_examples import README, normalise, render
+
+
+def test_the_queries_table_is_generated_from_the_headers():
+    text = README.read_text(encoding="utf-8")
+    table = text.split(README_START, 1)[1].split(README_END, 1)[0]
+    assert table.strip() == markdown_table().strip(), "run: python -m kg.queries README.md"
+
+
+def test_every_example_output_is_what_the_command_prints(seed_store, tmp_path):
+    store = tmp_path / "build"
+    shutil.copytree(seed_store, store)
+    text = README.read_text(encoding="utf-8")
+    assert normalise(render(text, store)) == normalise(text), "run: python -m tests.readme_examples"
+
+
+def test_every_command_has_a_section():
+    text = README.read_text(encoding="utf-8")
+    missing = [name for name in cli.commands if f"### kg {name}" not in text]
+    assert missing == []
+
+
+def test_the_readme_opens_with_the_two_commands():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert lines[2] == "```sh" and lines[5] == "```"
+    assert lines[3].startswith("make demo ") and lines[4].startswith("make test ")

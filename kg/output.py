@@ -1,4 +1,4 @@
-"""Rendering query answers: a table for people; W3C CSV, TSV and JSON for machines.
+r"""Rendering query answers: a table for people; W3C CSV, TSV and JSON for machines.
 
 Works on Oxigraph terms (``.value``, ``NamedNode``/``BlankNode``/``Literal``).
 

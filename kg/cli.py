@@ -468,6 +468,101 @@ def stats(store, format_name) -> None:
     emit("\n".join(lines) + "\n", None)
 
 
+@cli.command()
+@store_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but 127.0.0.1 lets anyone who can reach the port"
+    " read the whole graph, source texts included: there is no authentication.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--queries",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of .rq files to offer on the page (the bundled queries by default).",
+)
+@timeout_option
+def serve(store, host, port, queries, timeout) -> None:
+    """Serve the built graph read-only: a SPARQL endpoint and a web page.
+
+    The page lists the bundled queries, has a SPARQL editor, and shows for
+    every entity the passages of the sources it rests on. Updates, SERVICE
+    and LOAD are refused. --timeout applies to each query.
+
+    \b
+    Example:
+        kg serve --port 8000   # then open http://127.0.0.1:8000/
+    """
+    from kg.serve import serve as run_serve
+
+    run_serve(
+        store,
+        host=host,
+        port=port,
+        queries=queries,
+        timeout=timeout,
+        announce=lambda message: say(f"kg: {message}"),
+    )
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option(
+    "--entity", metavar="IRI", default=None, help="Draw this entity's neighbourhood instead."
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="Steps from --entity to draw.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["svg", "png", "dot"]),
+    default=None,
+    help="Picture format; guessed from -o's extension by default.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write: .svg, .png or .dot (written whole or not at all; - for stdout).",
+)
+@store_option
+@timeout_option
+def diagram(name, entity, depth, format_name, output, store, timeout) -> None:
+    """Draw the bundled diagram NAME, the CONSTRUCT query in FILE.rq, or --entity IRI.
+
+    Laid out by Graphviz (dot): nodes labelled by rdfs:label, coloured by
+    class, with a legend.
+
+    \b
+    Examples:
+        kg diagram signing -o signing.svg
+        kg diagram --entity kgr:kaja-kallas --depth 2 -o kallas.png
+    """
+    from kg.diagram import diagram as run_diagram
+    from kg.diagram import format_for
+
+    fmt = format_for(None if str(output) == "-" else output, format_name)
+    data = run_diagram(name, entity=entity, depth=depth, format=fmt, store=store, timeout=timeout)
+    emit(data, output)
+    if str(output) != "-":
+        say(f"wrote {output} ({len(data)} bytes)")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``kg`` console script."""
     cli.main(args=argv, prog_name="kg")

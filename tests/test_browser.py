@@ -1,0 +1,155 @@
+"""kg serve in a real headless Chromium: click a query, read the table, follow the evidence.
+
+Screenshots of every page visited are saved under each test's temporary directory.
+"""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from kg.output import shorten
+from kg.query import query
+from tests.conftest import MINI
+from tests.serve_support import chromium, kg_server
+
+# Waiting for a page is not a timing assertion: the limit only stops a hung browser.
+PAGE_LIMIT = 60
+
+
+@pytest.fixture(scope="module")
+def mini_url(mini_store):
+    with kg_server(mini_store, "--queries", str(MINI / "queries")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def seed_url(seed_store):
+    with kg_server(seed_store) as url:
+        yield url
+
+
+@pytest.fixture
+def browser(tmp_path):
+    with chromium(tmp_path / "profile") as driver:
+        yield driver
+
+
+def wait_for(driver, css: str):
+    return WebDriverWait(driver, PAGE_LIMIT).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, css))
+    )
+
+
+def table_rows(driver) -> list[list[str]]:
+    table = wait_for(driver, "table#results")
+    return [
+        [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+
+
+def expected_rows(name: str, store) -> list[list[str]]:
+    """What the table should show: IRIs shortened, literals as they are, unbound empty."""
+    result = query(name, store=store)
+    return [
+        [
+            "" if t is None else shorten(t.value) if type(t).__name__ == "NamedNode" else t.value
+            for t in row
+        ]
+        for row in result.rows
+    ]
+
+
+def test_run_a_query_by_clicking_and_read_the_table(browser, mini_url, tmp_path):
+    browser.get(mini_url + "/")
+    browser.save_screenshot(str(tmp_path / "front.png"))
+    browser.find_element(By.CSS_SELECTOR, 'button.run[data-query="participants"]').click()
+    assert table_rows(browser) == [
+        ["kgr:rao-ott-meeting", "kgr:asha-rao", "Asha Rao"],
+        ["kgr:rao-ott-meeting", "kgr:ben-ott", "Ben Ott"],
+    ]
+    assert browser.find_element(By.ID, "count").text == "2 rows"
+    links = browser.find_elements(By.CSS_SELECTOR, "a.download")
+    assert [a.text for a in links] == ["CSV", "JSON", "TSV", "XML"]
+    assert links[0].get_attribute("download") == "participants.csv"
+    browser.save_screenshot(str(tmp_path / "participants.png"))
+    assert (tmp_path / "participants.png").stat().st_size > 0
+
+
+def test_a_parameter_typed_into_its_field(browser, mini_url, tmp_path):
+    browser.get(mini_url + "/")
+    field = browser.find_element(By.CSS_SELECTOR, '#q-participants input[name="meeting"]')
+    field.send_keys("kgr:nothing-here")
+    browser.find_element(By.CSS_SELECTOR, 'button.run[data-query="participants"]').click()
+    assert table_rows(browser) == []
+    assert browser.find_element(By.ID, "count").text == "0 rows"
+    browser.save_screenshot(str(tmp_path / "no-rows.png"))
+
+
+def test_follow_an_iri_to_its_highlighted_evidence(browser, mini_url, tmp_path):
+    browser.get(mini_url + "/queries/participants")
+    wait_for(browser, "table#results")
+    browser.find_element(By.LINK_TEXT, "kgr:asha-rao").click()
+    assert wait_for(browser, "h1#label").text == "Asha Rao"
+    marks = browser.find_elements(By.CSS_SELECTOR, "#evidence mark.quote")
+    assert [m.text for m in marks] == ["Minister Asha Rao"]
+    context = browser.find_element(By.CSS_SELECTOR, "#evidence .context")
+    assert (
+        context.text
+        == "Delhi, 3 May (Wire): Minister Asha Rao met Chancellor Ben Ott of Freedonia today."
+    )
+    # Highlighted: the stylesheet's yellow, not the page's white.
+    assert marks[0].value_of_css_property("background-color") == "rgba(255, 229, 138, 1)"
+    browser.save_screenshot(str(tmp_path / "asha-rao.png"))
+
+    # On to the source: the passage is marked in the whole text and linked to the facts.
+    browser.find_element(By.CSS_SELECTOR, "#evidence a.source").click()
+    wait_for(browser, "#fulltext")
+    assert browser.current_url.endswith("#span-21-38")
+    cited = browser.find_elements(By.CSS_SELECTOR, "#fulltext mark.cite")
+    assert "Minister Asha Rao" in [m.text for m in cited]
+    entry = browser.find_element(By.ID, "cite-span-21-38")
+    assert entry.text.splitlines() == ["Minister Asha Rao 21–38", "supports: Asha Rao STATED"]
+    browser.save_screenshot(str(tmp_path / "source.png"))
+
+
+def test_editor_runs_with_ctrl_enter_and_shows_errors(browser, mini_url, tmp_path):
+    browser.get(mini_url + "/editor")
+    editor = wait_for(browser, "textarea#editor")
+    editor.clear()
+    editor.send_keys("SELECT ?person WHERE { ?person a kg:Person } ORDER BY ?person")
+    editor.send_keys(Keys.CONTROL, Keys.ENTER)
+    assert table_rows(browser) == [["kgr:asha-rao"], ["kgr:ben-ott"]]
+    browser.save_screenshot(str(tmp_path / "editor.png"))
+
+    editor = browser.find_element(By.ID, "editor")
+    editor.clear()
+    editor.send_keys("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    browser.find_element(By.ID, "run-editor").click()
+    error = wait_for(browser, "#error")
+    assert error.text == "query: SERVICE is refused: it would send a request to another server"
+    browser.save_screenshot(str(tmp_path / "editor-error.png"))
+
+
+def test_seed_signing_query_by_clicking(browser, seed_url, seed_store, tmp_path):
+    browser.get(seed_url + "/")
+    browser.find_element(By.CSS_SELECTOR, 'button.run[data-query="signing"]').click()
+    rows = table_rows(browser)
+    assert rows == expected_rows("signing", seed_store)
+    header = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table#results th")]
+    signatories = sorted({row[header.index("signatoryLabel")] for row in rows})
+    assert signatories == ["@DrSJaishankar", "Kaja Kallas", "Rajnath Singh"]
+    browser.save_screenshot(str(tmp_path / "signing.png"))
+
+
+def test_seed_entity_page_highlights_its_passages(browser, seed_url, tmp_path):
+    browser.get(seed_url + "/entity?iri=kgr:kaja-kallas")
+    assert wait_for(browser, "h1#label").text == "Kaja Kallas"
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#evidence mark.quote")]
+    assert "EU Vice President Kaja Kallas" in marks
+    assert all(marks)
+    browser.save_screenshot(str(tmp_path / "kaja-kallas.png"))

@@ -60,6 +60,35 @@ timeout_option = click.option(
 files_argument = click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
 
 
+def remote_options(command):
+    """Credentials for a remote store: options or environment variables, never printed."""
+    for option in reversed(
+        [
+            click.option(
+                "--user",
+                envvar="KG_ENDPOINT_USER",
+                default=None,
+                help="HTTP Basic user name (env KG_ENDPOINT_USER).",
+            ),
+            click.option(
+                "--password",
+                envvar="KG_ENDPOINT_PASSWORD",
+                default=None,
+                help="HTTP Basic password (env KG_ENDPOINT_PASSWORD; prefer the variable:"
+                " options show in the process list).",
+            ),
+            click.option(
+                "--token",
+                envvar="KG_ENDPOINT_TOKEN",
+                default=None,
+                help="Bearer token, instead of --user (env KG_ENDPOINT_TOKEN).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 def emit(text: str | bytes, output: Path | None) -> None:
     """Data to stdout, or to ``output`` atomically."""
     data = text.encode("utf-8") if isinstance(text, str) else text
@@ -357,19 +386,76 @@ def list_queries_command(format_name: str) -> None:
 @store_option
 @output_option
 @timeout_option
-def query(name, params, format_name, asserted, store, output, timeout) -> None:
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Ask this SPARQL 1.1 query endpoint instead of the built graph.",
+)
+@click.option(
+    "--default-graph",
+    "default_graphs",
+    multiple=True,
+    metavar="IRI",
+    help="With --endpoint: the graphs to query as default graph (repeatable; the"
+    " server's default graph otherwise).",
+)
+@remote_options
+def query(
+    name,
+    params,
+    format_name,
+    asserted,
+    store,
+    output,
+    timeout,
+    endpoint,
+    default_graphs,
+    user,
+    password,
+    token,
+) -> None:
     """Run the bundled query NAME, or the query in file NAME.rq, on the built graph.
+
+    With --endpoint, on a remote SPARQL store, with the same parameters and
+    output formats.
 
     \b
     Examples:
         kg query signing
         kg query evidence --param fact=kgr:kaja-kallas --format json
+        kg query signing --endpoint http://127.0.0.1:7878/query
     """
     from kg.output import boolean_text, render_rows
     from kg.query import parse_params
     from kg.query import query as run_query
 
-    result = run_query(name, parse_params(params), store=store, asserted=asserted, timeout=timeout)
+    if endpoint:
+        from kg.errors import UsageError
+        from kg.remote import query as run_remote_query
+
+        if asserted:
+            raise UsageError(
+                "--asserted works on the built graph; with --endpoint use --default-graph"
+            )
+        result = run_remote_query(
+            name,
+            parse_params(params),
+            endpoint=endpoint,
+            default_graphs=default_graphs,
+            user=user,
+            password=password,
+            token=token,
+            timeout=timeout,
+        )
+    elif default_graphs:
+        from kg.errors import UsageError
+
+        raise UsageError("--default-graph needs --endpoint")
+    else:
+        result = run_query(
+            name, parse_params(params), store=store, asserted=asserted, timeout=timeout
+        )
     if result.kind == "select":
         emit(render_rows(result.variables, result.rows, format_name), output)
     elif result.kind == "ask":
@@ -426,6 +512,105 @@ def export(store, format_name, asserted, no_provenance, output) -> None:
         emit(data, None)
     else:
         say(f"wrote {output} ({len(data)} bytes)")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    required=True,
+    help="Graph Store Protocol endpoint (with --protocol update: the Update endpoint).",
+)
+@click.option("--graph", metavar="IRI", default=None, help="Push everything into this one graph.")
+@click.option(
+    "--replace/--append",
+    default=True,
+    show_default=True,
+    help="Replace each graph on the server, or add to it.",
+)
+@click.option(
+    "--protocol",
+    type=click.Choice(["gsp", "update"]),
+    default="gsp",
+    show_default=True,
+    help="SPARQL 1.1 Graph Store Protocol, or SPARQL 1.1 Update (INSERT DATA).",
+)
+@click.option(
+    "--query-endpoint",
+    metavar="URL",
+    default=None,
+    help="Where to count the triples after the push (guessed from --endpoint by default).",
+)
+@click.option(
+    "--asserted/--with-inferred",
+    "asserted",
+    default=False,
+    show_default=True,
+    help="Leave out, or include, the OWL 2 RL inferences.",
+)
+@click.option("--no-provenance", is_flag=True, help="Leave out the evidence, as kg export does.")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Triples per request; bigger graphs go in several.",
+)
+@store_option
+@input_format_option
+@remote_options
+@timeout_option
+def push(
+    files,
+    endpoint,
+    graph,
+    replace,
+    protocol,
+    query_endpoint,
+    asserted,
+    no_provenance,
+    chunk_size,
+    store,
+    input_format,
+    user,
+    password,
+    token,
+    timeout,
+) -> None:
+    """Send the built graph, or FILES, to a SPARQL 1.1 store, each named graph to its own.
+
+    Then count the triples in each graph on the server, and fail (exit 2) if
+    the counts differ from what was sent. --timeout applies to each request.
+
+    \b
+    Examples:
+        kg push --endpoint http://127.0.0.1:7878/store
+        kg push --endpoint http://127.0.0.1:7878/update --protocol update --append
+    """
+    from kg.push import push as run_push
+
+    result = run_push(
+        endpoint,
+        store=store,
+        files=files,
+        graph=graph,
+        mode="replace" if replace else "append",
+        protocol=protocol,
+        user=user,
+        password=password,
+        token=token,
+        timeout=timeout,
+        query_endpoint=query_endpoint,
+        inferred=not asserted,
+        provenance=not no_provenance,
+        input_format=input_format,
+        chunk_size=chunk_size,
+        progress=say if sys.stderr.isatty() else None,
+    )
+    for name, count in result.sent.items():
+        say(f"<{name}>: {count} triples")
+    say(result.summary())
 
 
 @cli.command()

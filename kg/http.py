@@ -1,0 +1,371 @@
+"""Talking to remote SPARQL stores over HTTP: timeouts, retries, credentials.
+
+The standard library's :mod:`http.client` does the work; this module adds what
+a push or a remote query needs and what general-purpose clients get wrong for
+us (rdflib's ``SPARQLStore`` ignores its timeout and re-sends basic-auth
+credentials after a redirect to another origin):
+
+- every request has a deadline (connect, send and read together);
+- 5xx and 429 answers and dropped connections are retried with exponential
+  backoff (``Retry-After`` honoured, capped); other failures are not;
+- credentials (HTTP Basic or a bearer token) are sent only to the origin of the
+  URL the user named. Redirects are followed within that origin only; a
+  redirect to another origin is an error, so credentials never follow it;
+- every failure is one line naming the URL, never the credentials.
+
+>>> creds = Credentials(user="ann", password="s3cret")
+>>> creds
+Credentials(user='ann', password=***, token=None)
+>>> creds.header()
+'Basic YW5uOnMzY3JldA=='
+>>> display_url("https://ann@example.org:8443/sparql?x=1")
+'https://example.org:8443/sparql?x=1'
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import re
+import socket
+import ssl
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kg.errors import RemoteError, UsageError
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF = 0.5
+MAX_RETRY_AFTER = 30.0
+MAX_REDIRECTS = 5
+CONNECT_TIMEOUT_CAP = 30.0
+USER_AGENT = "kg (https://w3id.org/kg)"
+_READ_CHUNK = 1 << 16
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HTTP Basic credentials or a bearer token. Their ``repr`` hides the secrets."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(user={self.user!r}, password={'***' if self.password else None},"
+            f" token={'***' if self.token else None})"
+        )
+
+    @classmethod
+    def from_options(
+        cls, user: str | None = None, password: str | None = None, token: str | None = None
+    ) -> Credentials | None:
+        """Credentials from command-line options, or None when none were given.
+
+        >>> Credentials.from_options(token="t")
+        Credentials(user=None, password=None, token=***)
+        >>> Credentials.from_options() is None
+        True
+        """
+        user, password, token = user or None, password or None, token or None
+        if token and (user or password):
+            raise UsageError("give either --user/--password or --token, not both")
+        if password and not user:
+            raise UsageError("--password needs --user (or KG_ENDPOINT_USER)")
+        if user and password is None:
+            raise UsageError(f"--user {user} needs --password (or KG_ENDPOINT_PASSWORD)")
+        if not (user or token):
+            return None
+        for value in (user, password, token):
+            if value and any(c in value for c in "\r\n"):
+                raise UsageError("credentials cannot contain line breaks")
+        if user and ":" in user:
+            raise UsageError("--user cannot contain ':' (HTTP Basic authentication)")
+        return cls(user=user, password=password, token=token)
+
+    def header(self) -> str:
+        """The value of the ``Authorization`` header."""
+        if self.token:
+            return f"Bearer {self.token}"
+        raw = f"{self.user}:{self.password or ''}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def secrets(self) -> list[str]:
+        """What must never appear in a message: the password, the token, the header."""
+        values = [v for v in (self.password, self.token) if v]
+        return values + [self.header(), self.header().split(" ", 1)[1]]
+
+
+@dataclass
+class Response:
+    """A successful (2xx) answer, read whole."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+    url: str
+
+    @property
+    def media_type(self) -> str:
+        """The Content-Type without parameters, lower case ('' when absent)."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", errors="replace")
+
+
+def split_url(url: str) -> urllib.parse.SplitResult:
+    """Check that ``url`` is an absolute http(s) URL without credentials in it."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError:
+        raise UsageError(f"{display_url(url)}: not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{display_url(url)}: not an http(s) URL (write http://host:port/path)")
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(
+            f"{display_url(url)}: put credentials in --user/--password or --token"
+            " (or KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD/KG_ENDPOINT_TOKEN), not in the URL"
+        )
+    return parts
+
+
+def display_url(url: str) -> str:
+    """``url`` without any ``user:password@`` part, for messages."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """Scheme, host and port: what credentials are bound to.
+
+    >>> origin("http://Example.org/a") == origin("http://example.org:80/b")
+    True
+    """
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with ``params`` added to its query string.
+
+    >>> with_query("http://h/store", graph="https://w3id.org/kg/graph/x")
+    'http://h/store?graph=https%3A%2F%2Fw3id.org%2Fkg%2Fgraph%2Fx'
+    """
+    parts = urllib.parse.urlsplit(url)
+    extra = urllib.parse.urlencode(params)
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urllib.parse.urlunsplit(parts._replace(query=query))
+
+
+def _redact(text: str, secrets: list[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _server_message(body: bytes, limit: int = 300) -> str:
+    """The first lines of an error body as one short line (HTML tags dropped)."""
+    text = body[:8192].decode("utf-8", errors="replace")
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Deadline:
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return left
+
+
+def _send_once(
+    method: str,
+    parts: urllib.parse.SplitResult,
+    body: bytes | None,
+    headers: dict[str, str],
+    timeout: float,
+) -> tuple[int, str, dict[str, str], bytes]:
+    """One HTTP exchange within ``timeout`` seconds; the body read whole."""
+    deadline = _Deadline(timeout)
+    connect_timeout = min(timeout, CONNECT_TIMEOUT_CAP)
+    if parts.scheme == "https":
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            parts.hostname,
+            parts.port,
+            timeout=connect_timeout,
+            context=ssl.create_default_context(),
+        )
+    else:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=connect_timeout)
+    try:
+        conn.connect()
+        conn.sock.settimeout(deadline.remaining())
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        conn.request(method, target, body=body, headers=headers)
+        conn.sock.settimeout(deadline.remaining())
+        response = conn.getresponse()
+        chunks = []
+        while True:
+            if conn.sock is not None:
+                conn.sock.settimeout(deadline.remaining())
+            chunk = response.read(_READ_CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        found = {k.lower(): v for k, v in response.getheaders()}
+        return response.status, response.reason, found, b"".join(chunks)
+    finally:
+        conn.close()
+
+
+def _describe_os_error(where: str, err: BaseException, parts, timeout: float) -> str:
+    host_port = f"{parts.hostname}:{origin(parts.geturl())[2]}"
+    if isinstance(err, TimeoutError | socket.timeout):
+        return f"{where}: no answer within {timeout:g} s (raise it with --timeout)"
+    if isinstance(err, socket.gaierror):
+        return f"{where}: cannot resolve the host name {parts.hostname!r}"
+    if isinstance(err, ConnectionRefusedError):
+        return f"{where}: connection refused (nothing listens on {host_port})"
+    if isinstance(err, ssl.SSLCertVerificationError):
+        return f"{where}: the server's TLS certificate is not trusted ({err.verify_message})"
+    if isinstance(err, ssl.SSLError):
+        return f"{where}: TLS error ({err.reason or err})"
+    if isinstance(err, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):
+        return f"{where}: the server closed the connection without answering"
+    if isinstance(err, http.client.HTTPException):
+        return f"{where}: the answer is not valid HTTP ({type(err).__name__})"
+    reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return f"{where}: cannot connect to {host_port} ({reason})"
+
+
+def _status_error(
+    where: str, status: int, reason: str, body: bytes, credentials, attempts: int
+) -> str:
+    label = f"HTTP {status} {reason}".rstrip()
+    if status == 401:
+        hint = (
+            "the server refused the credentials"
+            if credentials
+            else "the server wants credentials (give --user and --password, or --token)"
+        )
+        return f"{where}: {label}: {hint}"
+    if status == 403:
+        return f"{where}: {label}: the credentials do not allow this operation"
+    if status == 404:
+        return f"{where}: {label}: no such endpoint on the server (check the URL)"
+    message = _server_message(body)
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    return f"{where}: {label}{tries}" + (f": {message}" if message else "")
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    credentials: Credentials | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float = DEFAULT_BACKOFF,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Response:
+    """Send one request and return its 2xx answer, or raise :class:`RemoteError`.
+
+    ``timeout`` bounds each attempt (connect, send, read). A 5xx or 429 answer
+    or a dropped connection is retried ``retries`` times, waiting ``backoff``,
+    then twice as long each time (or what ``Retry-After`` asks, up to 30 s).
+
+    >>> request("GET", "http://127.0.0.1:9/q", timeout=1, retries=0)  # doctest: +SKIP
+    Traceback (most recent call last):
+    kg.errors.RemoteError: http://127.0.0.1:9/q: connection refused (nothing listens on 127.0.0.1:9)
+    """
+    parts = split_url(url)
+    home = origin(url)
+    secrets = credentials.secrets() if credentials else []
+    current, current_parts = url, parts
+    attempts = 0
+    redirects = 0
+    while True:
+        where = display_url(current)
+        sent = {"User-Agent": USER_AGENT, **(headers or {})}
+        if credentials and origin(current) == home:
+            sent["Authorization"] = credentials.header()
+        attempts += 1
+        try:
+            status, reason, found, data = _send_once(method, current_parts, body, sent, timeout)
+        except (OSError, http.client.HTTPException) as err:
+            retryable = isinstance(
+                err, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError
+            )
+            if retryable and attempts <= retries:
+                sleep(backoff * 2 ** (attempts - 1))
+                continue
+            raise RemoteError(
+                _redact(_describe_os_error(where, err, current_parts, timeout), secrets)
+            ) from None
+        if 200 <= status < 300:
+            return Response(status, reason, found, data, current)
+        if status in (301, 302, 303, 307, 308) and "location" in found:
+            target = urllib.parse.urljoin(current, found["location"])
+            if origin(target) != home or urllib.parse.urlsplit(target).username:
+                raise RemoteError(
+                    _redact(
+                        f"{where}: the server redirects to another origin"
+                        f" ({display_url(target)}); kg does not follow it, so credentials stay"
+                        " with the server you named (use that URL if you trust it)",
+                        secrets,
+                    )
+                )
+            if status in (301, 302, 303) and method not in ("GET", "HEAD"):
+                raise RemoteError(
+                    _redact(
+                        f"{where}: HTTP {status}: the server redirects this {method} to"
+                        f" {display_url(target)}; use that URL",
+                        secrets,
+                    )
+                )
+            redirects += 1
+            if redirects > MAX_REDIRECTS:
+                raise RemoteError(f"{display_url(url)}: more than {MAX_REDIRECTS} redirects")
+            current, current_parts = target, urllib.parse.urlsplit(target)
+            continue
+        if status in _RETRY_STATUSES and attempts <= retries:
+            sleep(_retry_delay(found.get("retry-after"), backoff * 2 ** (attempts - 1)))
+            continue
+        raise RemoteError(
+            _redact(_status_error(where, status, reason, data, credentials, attempts), secrets)
+        )
+
+
+def _retry_delay(retry_after: str | None, default: float) -> float:
+    """Seconds to wait before the next attempt.
+
+    >>> _retry_delay("2", 0.5), _retry_delay(None, 0.5), _retry_delay("3600", 0.5)
+    (2.0, 0.5, 30.0)
+    """
+    if retry_after and retry_after.strip().isdigit():
+        return min(float(retry_after.strip()), MAX_RETRY_AFTER)
+    return default

@@ -378,4 +378,4 @@ def test_a_second_seed_merges_shared_entities_and_keeps_each_source(tmp_path):
         "start",
         "end",
     )
-    assert ("Wire, 3 February 2026", "Kaja Kallas briefed", "28", "47") in new
+    assert ("Wire, 3 February 2026", "Kaja Kallas briefed", "29", "48") in new

@@ -334,13 +334,14 @@ def test_remote_error_is_a_kg_error():
 
 
 def test_documented_oxigraph_commands(seed_store, oxigraph):
-    """The commands of docs/other-stores.md, on a server at a free port instead of 7878."""
+    """The README's Oxigraph commands, on a server at a free port instead of 7878."""
     import shlex
 
     from tests.conftest import ROOT
 
-    text = (ROOT / "docs" / "other-stores.md").read_text(encoding="utf-8")
-    block = text.split("### Oxigraph", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Using other graph stores", 1)[1]
+    block = section.split("### Oxigraph", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     lines = block.splitlines()
     assert lines[0] == (
         "oxigraph serve --location oxigraph-data --bind 127.0.0.1:7878 --union-default-graph &"

@@ -1,0 +1,1 @@
+"""Benchmarks of kg against the raw libraries; run with ``python -m benchmarks``."""

@@ -1,0 +1,484 @@
+"""Run the benchmark suite: kg's path and the raw library path, side by side, same run.
+
+Every timed run is its own process (started fresh, so interpreter start and
+imports count, as they do for a user), timed by wall clock; its peak memory is
+the maximum resident set size ``os.wait4`` reports for that one child. For each
+job and size the suite records the median over ``--repeats`` runs of each path,
+their ratio (kg / raw: below 1 means kg is faster) and whether both found the
+same answer. Results are printed as a table and written as JSON under
+``benchmarks/results/``.
+
+Jobs (kg command vs. raw path, see :mod:`benchmarks.raw`):
+
+- ``seed-query``: ``kg query signing`` on the built seed vs. rdflib parsing
+  the seed's export (with inferences) and running the same query.
+- ``add``: ``kg add DATA`` on a copy of the built seed vs. rdflib parse +
+  pySHACL + owlrl + writing N-Quads.
+- ``validate``: ``kg validate DATA`` vs. plain ``pyshacl.validate`` (data with
+  seeded violations; same = same (focus node, shape, constraint) results).
+- ``reason``: ``kg reason DATA`` vs. plain owlrl (same = kg's triples are
+  exactly owlrl's additions minus the trivial ones).
+- ``export``: ``kg export`` of a store holding DATA vs. rdflib parse + Turtle.
+- ``query``: ``kg query signing`` on a store holding DATA vs. rdflib parse of
+  its export + the same query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from benchmarks.generate import SIZES, generate, parse_size
+
+ROOT = Path(__file__).resolve().parent.parent
+JOBS = ("seed-query", "add", "validate", "reason", "export", "query")
+PYSHACL_JOBS = {"add", "validate"}
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+
+
+@dataclass
+class Row:
+    job: str
+    size: str
+    triples: int
+    kg_seconds: float | None = None
+    raw_seconds: float | None = None
+    ratio: float | None = None
+    kg_mb: float | None = None
+    raw_mb: float | None = None
+    same: bool | None = None
+    note: str = ""
+    kg_runs: list[float] = field(default_factory=list)
+    raw_runs: list[float] = field(default_factory=list)
+
+
+# A small launcher between the runner and each timed process: a forked child
+# starts with its parent's peak RSS on Linux, so the child must be forked from
+# something small (python -S, ~8 MB), not from the runner (which imports kg).
+_LAUNCHER = """
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        os.execv(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+print(seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+def measure(argv: list[str], timeout: float, cwd: Path) -> Run:
+    """Run ``argv`` as a child; its wall time and its own peak RSS (os.wait4)."""
+    launcher = [sys.executable, "-S", "-c", _LAUNCHER, *argv]
+    try:
+        done = subprocess.run(
+            launcher, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=True
+        )
+    except subprocess.TimeoutExpired:
+        return Run(timeout, 0.0, -9)
+    seconds, max_rss_kb, returncode = done.stdout.split()
+    return Run(float(seconds), int(max_rss_kb) / 1024, int(returncode))
+
+
+def machine() -> dict:
+    """Where the figures come from."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    from importlib.metadata import version
+
+    libs = {n: version(n) for n in ("rdflib", "pyshacl", "owlrl", "pyoxigraph", "kg")}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "libraries": libs,
+    }
+
+
+class Suite:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.work = Path(args.work).resolve()
+        self.python = sys.executable
+        self.kg = [self.python, "-m", "kg"]
+        self.raw = [self.python, "-m", "benchmarks.raw"]
+        self.ontology = str(ROOT / "ontology" / "kg.ttl")
+        self.shapes = str(ROOT / "ontology" / "shapes.ttl")
+        self.query_file = str(ROOT / "queries" / "signing.rq")
+        self.rows: list[Row] = []
+
+    def log(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    def timed(self, argv: list[str], before=None) -> list[Run]:
+        runs = []
+        for _ in range(self.args.repeats):
+            if before:
+                before()
+            runs.append(measure(argv, self.args.timeout, ROOT))
+        return runs
+
+    def compare(self, row: Row, kg_cmd, raw_cmd, kg_ok=(0,), before=None, raw_before=None):
+        kg_runs = self.timed(kg_cmd, before)
+        row.kg_runs = [round(r.seconds, 4) for r in kg_runs]
+        bad = [r.returncode for r in kg_runs if r.returncode not in kg_ok]
+        if bad:
+            row.note = f"kg exit {bad[0]}" + (" (timeout)" if bad[0] == -9 else "")
+        else:
+            row.kg_seconds = statistics.median(r.seconds for r in kg_runs)
+            row.kg_mb = max(r.max_rss_mb for r in kg_runs)
+        if raw_cmd is None:
+            row.note = row.note or f"raw path skipped above --raw-max {self.args.raw_max}"
+        else:
+            raw_runs = self.timed(raw_cmd, raw_before)
+            row.raw_runs = [round(r.seconds, 4) for r in raw_runs]
+            bad = [r.returncode for r in raw_runs if r.returncode != 0]
+            if bad:
+                row.note = f"raw exit {bad[0]}" + (" (timeout)" if bad[0] == -9 else "")
+            else:
+                row.raw_seconds = statistics.median(r.seconds for r in raw_runs)
+                row.raw_mb = max(r.max_rss_mb for r in raw_runs)
+        if row.kg_seconds and row.raw_seconds:
+            row.ratio = row.kg_seconds / row.raw_seconds
+        self.rows.append(row)
+
+    # -- setup (not timed) --
+    def seed_store(self) -> Path:
+        store = self.work / "seed-store"
+        if not (store / "CURRENT").exists():
+            self.log("building the seed store")
+            subprocess.run([*self.kg, "build", "--store", str(store)], check=True, cwd=ROOT)
+        export = self.work / "seed-with-inferred.ttl"
+        if not export.exists():
+            subprocess.run(
+                [*self.kg, "export", "--store", str(store), "--with-inferred", "-o", str(export)],
+                check=True,
+                cwd=ROOT,
+            )
+        asserted = self.work / "seed-asserted.nt"
+        if not asserted.exists():
+            subprocess.run(
+                [*self.kg, "export", "--store", str(store), "-o", str(asserted)],
+                check=True,
+                cwd=ROOT,
+            )
+        return store
+
+    def data(self, size: str) -> tuple[Path, Path, int, int]:
+        """(valid data, data with seeded violations, triples of each)."""
+        n = parse_size(size)
+        valid, broken = self.work / f"data-{size}.nt", self.work / f"data-{size}-violations.nt"
+        if not valid.exists():
+            self.log(f"generating {size}")
+            generate(n, seed=self.args.seed, violations=0).write(valid)
+            generate(n, seed=self.args.seed, violations=0.01).write(broken)
+
+        def count(p: Path) -> int:
+            with p.open("rb") as f:
+                return sum(1 for _ in f)
+
+        return valid, broken, count(valid), count(broken)
+
+    def data_store(self, size: str, valid: Path) -> tuple[Path, Path, Path]:
+        """A store holding the ontology and the data; its export with inferences."""
+        from kg.store import write_store
+
+        store = self.work / f"store-{size}"
+        merged = self.work / f"store-{size}.nt"
+        export = self.work / f"store-{size}-export.ttl"
+        if not (store / "CURRENT").exists():
+            import pyoxigraph as ox
+
+            from kg.namespaces import GRAPH_ONTOLOGY, graph_iri
+
+            ontology = [
+                ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPH_ONTOLOGY))
+                for q in ox.parse(path=self.ontology)
+            ]
+            graph = ox.NamedNode(graph_iri("added", f"data-{size}"))
+            data = [
+                ox.Quad(q.subject, q.predicate, q.object, graph) for q in ox.parse(path=str(valid))
+            ]
+            write_store(store, ontology + data)
+            ox.serialize(
+                [ox.Triple(q.subject, q.predicate, q.object) for q in ontology + data],
+                output=str(merged),
+                format=ox.RdfFormat.N_TRIPLES,
+            )
+            subprocess.run(
+                [*self.kg, "export", "--store", str(store), "--with-inferred", "-o", str(export)],
+                check=True,
+                cwd=ROOT,
+            )
+        return store, merged, export
+
+    def out(self, name: str) -> str:
+        return str(self.work / "out" / name)
+
+    # -- jobs --
+    def run(self) -> list[Row]:
+        self.work.mkdir(parents=True, exist_ok=True)
+        (self.work / "out").mkdir(exist_ok=True)
+        jobs = self.args.jobs
+        if "seed-query" in jobs:
+            self.job_seed_query()
+        for size in self.args.sizes:
+            valid, broken, n_valid, n_broken = self.data(size)
+            raw_ok = parse_size(size) <= parse_size(self.args.raw_max)
+            kg_ok = parse_size(size) <= parse_size(self.args.pyshacl_max)
+            for job in jobs:
+                if job == "seed-query":
+                    continue
+                if job in PYSHACL_JOBS and not kg_ok:
+                    note = f"skipped above --pyshacl-max {self.args.pyshacl_max}"
+                    self.rows.append(Row(job, size, n_valid, note=note))
+                    continue
+                getattr(self, "job_" + job)(size, valid, broken, n_valid, n_broken, raw_ok)
+                self.log(f"  {format_row(self.rows[-1])}")
+        return self.rows
+
+    def job_seed_query(self) -> None:
+        store = self.seed_store()
+        row = Row("seed-query", "seed", _count_lines(self.work / "seed-asserted.nt"))
+        kg_out, raw_out = self.out("seed-query-kg.json"), self.out("seed-query-raw.json")
+        kg_cmd = [*self.kg, "query", "signing", "--store", str(store), "--format", "json"]
+        raw_cmd = [*self.raw, "query", str(self.work / "seed-with-inferred.ttl"), self.query_file]
+        self.compare(row, [*kg_cmd, "-o", kg_out], [*raw_cmd, raw_out])
+        row.same = _rows(kg_out) == json.loads(Path(raw_out).read_text())["rows"]
+        self.log(f"  {format_row(row)}")
+
+    def job_add(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
+        seed = self.seed_store()
+        target = self.work / "add-store"
+
+        def fresh() -> None:
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(seed, target)
+
+        raw = None
+        if raw_ok:
+            raw = [
+                *self.raw,
+                "add",
+                str(self.work / "seed-asserted.nt"),
+                str(valid),
+                self.shapes,
+                self.ontology,
+                self.out(f"add-{size}-raw.nq"),
+            ]
+        kg_cmd = [*self.kg, "add", str(valid), "--store", str(target), "--timeout", "100000"]
+        self.compare(Row("add", size, n_valid), kg_cmd, raw, before=fresh)
+
+    def job_validate(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
+        kg_out, raw_out = (
+            self.out(f"validate-{size}-kg.json"),
+            self.out(f"validate-{size}-raw.json"),
+        )
+        kg_cmd = [*self.kg, "validate", str(broken), "--format", "json", "-o", kg_out]
+        kg_cmd += ["--timeout", "100000"]
+        raw = [*self.raw, "validate", str(broken), self.shapes, self.ontology, raw_out]
+        row = Row("validate", size, n_broken)
+        self.compare(row, kg_cmd, raw if raw_ok else None, kg_ok=(0, 1))
+        if row.kg_seconds and row.raw_seconds:
+            row.same = _validation_keys(kg_out) == _raw_validation_keys(raw_out)
+
+    def job_reason(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
+        kg_out, raw_out = self.out(f"reason-{size}-kg.nt"), self.out(f"reason-{size}-raw.nt")
+        kg_cmd = [*self.kg, "reason", str(valid), "--format", "ntriples", "-o", kg_out]
+        kg_cmd += ["--timeout", "100000"]
+        raw = [*self.raw, "reason", str(valid), self.ontology, raw_out]
+        row = Row("reason", size, n_valid)
+        self.compare(row, kg_cmd, raw if raw_ok else None)
+        if row.kg_seconds and row.raw_seconds:
+            row.same = _same_inferences(kg_out, raw_out)
+
+    def job_export(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
+        store, merged, _ = self.data_store(size, valid)
+        kg_cmd = [*self.kg, "export", "--store", str(store), "-o", self.out(f"export-{size}.ttl")]
+        raw = [*self.raw, "export", str(merged), self.out(f"export-{size}-raw.ttl")]
+        self.compare(Row("export", size, _count_lines(merged)), kg_cmd, raw if raw_ok else None)
+
+    def job_query(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
+        store, merged, export = self.data_store(size, valid)
+        kg_out, raw_out = self.out(f"query-{size}-kg.json"), self.out(f"query-{size}-raw.json")
+        kg_cmd = [*self.kg, "query", "signing", "--store", str(store), "--format", "json"]
+        kg_cmd += ["-o", kg_out, "--timeout", "100000"]
+        raw = [*self.raw, "query", str(export), self.query_file, raw_out]
+        row = Row("query", size, _count_lines(merged))
+        self.compare(row, kg_cmd, raw if raw_ok else None)
+        if row.kg_seconds and row.raw_seconds:
+            row.same = _rows(kg_out) == json.loads(Path(raw_out).read_text())["rows"]
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for line in f if line.strip() and not line.startswith(b"@prefix"))
+
+
+def _rows(path: str) -> int:
+    return len(json.loads(Path(path).read_text())["results"]["bindings"])
+
+
+def _validation_keys(kg_json: str) -> list[tuple]:
+    results = json.loads(Path(kg_json).read_text())["results"]
+    return sorted(
+        (r["severity"], r["focus_node"], r["source_shape"], r["constraint"]) for r in results
+    )
+
+
+def _raw_validation_keys(raw_json: str) -> list[tuple]:
+    from kg.output import shorten
+
+    def short(iri: str) -> str:
+        return shorten(iri) if iri else ""
+
+    rows = json.loads(Path(raw_json).read_text())["results"]
+    return sorted(
+        (sev.rsplit("#", 1)[-1], short(focus), short(shape), short(comp))
+        for sev, focus, shape, comp in rows
+    )
+
+
+def _same_inferences(kg_nt: str, raw_nt: str) -> bool:
+    from rdflib import Graph
+
+    from kg.reason import meaningful
+
+    kg_graph, raw_graph = Graph(), Graph()
+    kg_graph.parse(kg_nt, format="nt")
+    raw_graph.parse(raw_nt, format="nt")
+    return set(kg_graph) == {t for t in raw_graph if meaningful(t)}
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def format_row(row: Row) -> str:
+    same = {True: "yes", False: "NO", None: "—"}[row.same]
+    return (
+        f"{row.job:<10} {row.size:>5} {row.triples:>8} {_fmt(row.kg_seconds):>9} "
+        f"{_fmt(row.raw_seconds):>9} {_fmt(row.ratio, 2):>6} {_fmt(row.kg_mb, 0):>7} "
+        f"{_fmt(row.raw_mb, 0):>7} {same:>4}  {row.note}"
+    )
+
+
+HEADER = (
+    f"{'job':<10} {'size':>5} {'triples':>8} {'kg s':>9} {'raw s':>9} {'ratio':>6} "
+    f"{'kg MB':>7} {'raw MB':>7} {'same':>4}"
+)
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = [
+        "| job | size | triples | kg s | raw s | kg/raw | kg peak MB | raw peak MB | same | note |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for r in rows:
+        same = {True: "yes", False: "NO", None: "—"}[r.same]
+        lines.append(
+            f"| {r.job} | {r.size} | {r.triples} | {_fmt(r.kg_seconds)} | {_fmt(r.raw_seconds)} "
+            f"| {_fmt(r.ratio, 2)} | {_fmt(r.kg_mb, 0)} | {_fmt(r.raw_mb, 0)} | {same} | {r.note} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time kg against the raw libraries (rdflib, pySHACL, owlrl), side by side.",
+    )
+    parser.add_argument(
+        "--sizes", default="1k,10k", help=f"comma-separated: {', '.join(SIZES)} or numbers"
+    )
+    parser.add_argument(
+        "--jobs", default=",".join(JOBS), help=f"comma-separated: {', '.join(JOBS)}"
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="runs per path; the median counts")
+    parser.add_argument(
+        "--raw-max", default="100k", help="largest size the raw libraries are run at (slow)"
+    )
+    parser.add_argument(
+        "--pyshacl-max",
+        default="100k",
+        help="largest size for kg add/validate, which still run pySHACL (~200 µs/triple)",
+    )
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per run")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data generator")
+    parser.add_argument(
+        "--work", default=str(ROOT / "benchmarks" / "results" / "work"), help="scratch folder"
+    )
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="JSON folder")
+    args = parser.parse_args(argv)
+    args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    args.jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
+    for job in args.jobs:
+        if job not in JOBS:
+            parser.error(f"unknown job {job!r} (known: {', '.join(JOBS)})")
+    for size in args.sizes:
+        try:
+            parse_size(size)
+        except ValueError:
+            parser.error(f"bad size {size!r}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    suite = Suite(args)
+    print(HEADER, file=sys.stderr)
+    started = time.time()
+    rows = suite.run()
+    document = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "machine": machine(),
+        "options": {k: v for k, v in vars(args).items() if k not in ("work", "out")},
+        "rows": [asdict(r) for r in rows],
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(started))
+    text = json.dumps(document, indent=2) + "\n"
+    (out / f"bench-{stamp}.json").write_text(text, encoding="utf-8")
+    (out / "latest.json").write_text(text, encoding="utf-8")
+    print(HEADER)
+    for row in rows:
+        print(format_row(row))
+    print(f"\nwritten: {out / f'bench-{stamp}.json'}", file=sys.stderr)
+    return 0 if all(r.same is not False for r in rows) else 1

@@ -39,6 +39,7 @@ PREFIXES: dict[str, str] = {
     "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
     "time": "http://www.w3.org/2006/time#",
     "sh": SH,
+    "kgsh": KG_SHAPES,
     "wd": "http://www.wikidata.org/entity/",
 }
 

@@ -318,8 +318,8 @@ class _Loader:
             yield span, RDF.type, URIRef(KG + "TextSpan")
             yield span, URIRef(KG + "inDocument"), URIRef(KG_ID + source_id)
             yield span, URIRef(KG + "exact"), Literal(quote)
-            yield span, URIRef(KG + "start"), Literal(start, datatype=XSD.nonNegativeInteger)
-            yield span, URIRef(KG + "end"), Literal(end, datatype=XSD.nonNegativeInteger)
+            yield span, URIRef(KG + "start"), Literal(start, datatype=XSD.integer)
+            yield span, URIRef(KG + "end"), Literal(end, datatype=XSD.integer)
         for key in sorted(set(entry) - RESERVED_KEYS):
             yield from self._property(subject, key, entry[key], reader, node_id)
 

@@ -85,7 +85,7 @@ def test_parameters_are_bound_as_terms(mini_store):
         (["-p", "meeting"], "--param 'meeting': write --param name=value"),
         (
             ["-p", "meeting=zz:x"],
-            "--param meeting: 'zz:x' is not an IRI (unknown prefix; known: dcterms, foaf, kg, kgg, kgr, nif, oa, org, owl, prov, rdf, rdfs, schema, sh, skos, time, wd, xsd)",
+            "--param meeting: 'zz:x' is not an IRI (unknown prefix; known: dcterms, foaf, kg, kgg, kgr, kgsh, nif, oa, org, owl, prov, rdf, rdfs, schema, sh, skos, time, wd, xsd)",
         ),
     ],
 )

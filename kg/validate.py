@@ -222,21 +222,23 @@ def validate_graph(
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
     from kg.safety import harden_rdflib
+    from kg.sparqlcache import cached_sparql_parsing
 
     harden_rdflib()
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
     _check_shapes(shapes_graph, shapes_name)
     try:
-        _, report_graph, _ = pyshacl.validate(
-            data_graph,
-            shacl_graph=shapes_graph,
-            ont_graph=ontology_graph,
-            inference="none",
-            advanced=True,
-            meta_shacl=meta_shacl,
-            allow_warnings=False,
-        )
+        with cached_sparql_parsing():  # rdflib parses each SHACL-SPARQL query once, not per node
+            _, report_graph, _ = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes_graph,
+                ont_graph=ontology_graph,
+                inference="none",
+                advanced=True,
+                meta_shacl=meta_shacl,
+                allow_warnings=False,
+            )
     except ReportableRuntimeError as err:
         if "MetaSHACL" in str(err.message if hasattr(err, "message") else err):
             raise InputError(shapes_name, _meta_shacl_problem(str(err))) from None

@@ -38,6 +38,7 @@ class AddResult:
 
     graphs: dict[str, int] = field(default_factory=dict)
     inferred_triples: int = 0
+    warnings: list[str] = field(default_factory=list)  # ill-typed literals no shape covers
 
 
 def add(
@@ -62,7 +63,13 @@ def add(
     from kg.reason import closure
     from kg.resources import default_store
     from kg.store import open_store, write_store
-    from kg.validate import asserted_graph_from_store, load_ontology, load_shapes, validate_graph
+    from kg.validate import (
+        asserted_graph_from_store,
+        ill_typed_warnings,
+        load_ontology,
+        load_shapes,
+        validate_graph,
+    )
 
     files = [Path(f) for f in files]
     if not files:
@@ -91,9 +98,9 @@ def add(
             raise NotConformingError(
                 "the data does not conform to the shapes; nothing was added", report
             )
-        return closure(combined, ontology_graph).triples
+        return report, closure(combined, ontology_graph).triples
 
-    inferred = run_with_timeout(check_and_reason, timeout, "validation")
+    report, inferred = run_with_timeout(check_and_reason, timeout, "validation")
 
     replaced = {name for _, name, _, _ in staged} | {GRAPH_INFERRED}
     quads = [
@@ -103,6 +110,7 @@ def add(
         and not (q.graph_name == ox.NamedNode(GRAPH_META) and q.subject.value in replaced)
     ]
     result = AddResult()
+    result.warnings = ill_typed_warnings([(str(p), q) for p, _, _, q in staged], report.results)
     now = Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     meta = []
     for path, name, digest, file_quads in staged:

@@ -31,21 +31,35 @@ output_option = click.option(
     default=None,
     help="File to write (written whole or not at all); stdout by default.",
 )
+
+
+def _input_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check --input-format with kg.rdfio, whose one-line error also says TriX is not read."""
+    from kg.errors import UsageError
+    from kg.rdfio import format_for
+
+    try:
+        return None if value is None else format_for(None, value).name
+    except UsageError as err:
+        raise UsageError(f"--input-format: {err}") from None
+
+
 input_format_option = click.option(
     "--input-format",
-    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "n3"]),
+    metavar="[turtle|ntriples|nquads|trig|jsonld|rdfxml|n3]",
+    callback=_input_format,
     default=None,
     help="Format of the files read; guessed from their extensions by default.",
 )
 ontology_option = click.option(
     "--ontology",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, readable=False, path_type=Path),
     default=None,
     help="Folder holding kg.ttl and shapes.ttl (the bundled ones by default).",
 )
 shapes_option = click.option(
     "--shapes",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(readable=False, path_type=Path),  # kg.rdfio reports problems in one line
     default=None,
     help="SHACL shapes file to use instead of the bundled shapes.",
 )
@@ -57,7 +71,9 @@ timeout_option = click.option(
     show_default=True,
     help="Seconds before the work is stopped with exit code 2 (env KG_TIMEOUT).",
 )
-files_argument = click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
+files_argument = click.argument(
+    "files", nargs=-1, type=click.Path(path_type=Path, readable=False)
+)  # not checked by click: kg.rdfio reports a missing, unreadable or folder path in one line
 
 
 def remote_options(command):
@@ -157,7 +173,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @store_option
 @click.option(
     "--seeds",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, readable=False, path_type=Path),
     default=None,
     help="Folder of seeds (*.txt + *.toml); the bundled seeds by default.",
 )
@@ -224,13 +240,15 @@ def validate(
         fail_on=fail_on,
         timeout=timeout,
     )
+    for warning in report.warnings:
+        say(f"kg: warning: {warning}")
     emit(report.render(format_name), output)
     if not report.conforms:
         sys.exit(EXIT_NOT_CONFORMING)
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @store_option
 @shapes_option
 @ontology_option
@@ -256,6 +274,8 @@ def add(files, store, shapes, ontology, input_format, timeout) -> None:
         ontology=ontology,
         timeout=timeout,
     )
+    for warning in result.warnings:
+        say(f"kg: warning: {warning}")
     for graph, count in result.graphs.items():
         say(f"added {count} triples as <{graph}>")
     say(f"{result.inferred_triples} triples inferred")

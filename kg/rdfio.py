@@ -1,9 +1,12 @@
 """Reading RDF files safely and writing them deterministically.
 
-Parsing uses Oxigraph's parsers: linear time, no XML entity expansion, no
-remote JSON-LD contexts, and syntax errors that carry a line and column. A file
-is parsed whole into memory before anything is added anywhere (staged), so a
-file that fails half-way changes nothing.
+Parsing uses Oxigraph's parsers: linear time, syntax errors that carry a line
+and column, no remote JSON-LD contexts. Before a byte reaches a parser, the
+input is bounded (:func:`max_input_bytes`), checked to be UTF-8 text, and
+checked by :func:`kg.safety.check_rdf_bytes` (XML entity declarations,
+JSON-LD context references, nesting depth). A file is parsed whole into memory
+before anything is added anywhere (staged), so a file that fails half-way
+changes nothing.
 
 Writing sorts the quads and gives blank nodes canonical labels (RDFC-1.0), so
 the same graph always gives the same bytes.
@@ -15,8 +18,11 @@ the same graph always gives the same bytes.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, UnsafeOperationError, UsageError
 from kg.namespaces import PREFIXES, RDF, RDFS
 
 MAX_INPUT_ENV = "KG_MAX_INPUT_BYTES"
@@ -60,6 +66,12 @@ FORMATS: dict[str, RdfFormatInfo] = {
     )
 }
 WRITE_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+# Formats people ask for that kg deliberately does not read, and why.
+NOT_READ = {
+    "trix": "kg does not read TriX; convert it to TriG or N-Quads",
+    "hdt": "kg does not read HDT; convert it to N-Triples",
+}
+_NOT_READ_EXTENSIONS = {".trix": "trix", ".hdt": "hdt"}
 
 
 def format_for(path: str | os.PathLike | None, explicit: str | None) -> RdfFormatInfo:
@@ -69,11 +81,18 @@ def format_for(path: str | os.PathLike | None, explicit: str | None) -> RdfForma
     'nquads'
     >>> format_for(None, None).name
     'turtle'
+    >>> format_for("graph.trix", None)
+    Traceback (most recent call last):
+    ...
+    kg.errors.UsageError: graph.trix: kg does not read TriX; convert it to TriG or N-Quads
     """
     if explicit:
+        if explicit in NOT_READ:
+            raise UsageError(NOT_READ[explicit])
         if explicit not in FORMATS:
             raise UsageError(
-                f"unknown RDF format {explicit!r} (known: {', '.join(sorted(FORMATS))})"
+                f"unknown RDF format {explicit!r} (known: {', '.join(sorted(FORMATS))};"
+                " TriX is not read)"
             )
         return FORMATS[explicit]
     if path is None or str(path) == "-":
@@ -82,21 +101,80 @@ def format_for(path: str | os.PathLike | None, explicit: str | None) -> RdfForma
     for info in FORMATS.values():
         if suffix in info.extensions:
             return info
+    if suffix in _NOT_READ_EXTENSIONS:
+        raise UsageError(f"{path}: {NOT_READ[_NOT_READ_EXTENSIONS[suffix]]}")
     raise UsageError(
         f"{path}: cannot tell the RDF format from the extension {suffix or '(none)'!r};"
         " use --input-format"
     )
 
 
+_SIZE = re.compile(r"\s*(\d+)\s*([KMG]?)i?B?\s*", re.IGNORECASE)
+
+
 def max_input_bytes() -> int:
-    """The largest input file kg reads: ``$KG_MAX_INPUT_BYTES`` or 512 MiB."""
+    """The largest input kg reads: ``$KG_MAX_INPUT_BYTES`` (bytes, or with K/M/G) or 512 MiB.
+
+    >>> os.environ[MAX_INPUT_ENV] = "2M"; max_input_bytes()
+    2097152
+    >>> del os.environ[MAX_INPUT_ENV]; max_input_bytes()
+    536870912
+    """
     raw = os.environ.get(MAX_INPUT_ENV)
     if not raw:
         return DEFAULT_MAX_INPUT_BYTES
+    match = _SIZE.fullmatch(raw)
+    if not match or int(match.group(1)) == 0:
+        raise UsageError(
+            f"{MAX_INPUT_ENV} must be a positive number of bytes (e.g. 1073741824 or 1G),"
+            f" not {raw!r}"
+        )
+    return int(match.group(1)) * 1024 ** " KMG".index(match.group(2).upper() or " ")
+
+
+def _too_big(where: str, size: int | str, limit: int) -> InputError:
+    return InputError(
+        where, f"is {size} bytes, over the {limit}-byte input limit (raise {MAX_INPUT_ENV})"
+    )
+
+
+def read_input(path: str | os.PathLike, what: str = "an RDF file") -> bytes:
+    """The bytes of an input file, bounded by :func:`max_input_bytes`; one-line errors.
+
+    Regular files and pipes (``<(cmd)``) are read; folders and devices are refused.
+
+    >>> read_input("/nonexistent/x.ttl")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: /nonexistent/x.ttl: no such file
+    """
+    where = str(path)
+    limit = max_input_bytes()
     try:
-        return int(raw)
-    except ValueError:
-        raise UsageError(f"{MAX_INPUT_ENV} must be a whole number of bytes, not {raw!r}") from None
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(where, f"is a folder, not {what}")
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+            raise InputError(where, f"is a device, not {what}")
+        if stat.S_ISSOCK(info.st_mode):
+            raise InputError(where, f"is a socket, not {what}")
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise _too_big(where, info.st_size, limit)
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)  # bounded even when the file grows or is a pipe
+    except FileNotFoundError:
+        raise InputError(where, "no such file") from None
+    except NotADirectoryError:
+        raise InputError(where, "no such file (a part of the path is not a folder)") from None
+    except PermissionError:
+        raise InputError(where, "permission denied") from None
+    except IsADirectoryError:
+        raise InputError(where, f"is a folder, not {what}") from None
+    except OSError as err:
+        raise InputError(where, f"cannot read: {err.strerror or err}") from None
+    if len(data) > limit:
+        raise _too_big(where, f"more than {limit}", limit)
+    return data
 
 
 def _syntax_error(path: str, err: SyntaxError) -> InputError:
@@ -105,24 +183,83 @@ def _syntax_error(path: str, err: SyntaxError) -> InputError:
     for lead in ("Parser error at ", "Parser error between "):
         if message.startswith(lead) and ": " in message:
             message = message.split(": ", 1)[1]
+    if "LoadDocumentCallback" in message:  # a JSON-LD context by reference that slipped by
+        raise UnsafeOperationError(
+            f"{path}: a JSON-LD context given by reference is refused:"
+            " kg does not fetch contexts: put the context inline"
+        )
     return InputError(path, f"syntax error: {message}", line=err.lineno, column=err.offset)
+
+
+def _check_utf8(data: bytes, path: str) -> None:
+    """Refuse bytes that are not UTF-8, naming the line; checked in chunks to bound memory."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    chunk = 1 << 20
+    for start in range(0, len(data), chunk):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(data[start : start + chunk])
+        except UnicodeDecodeError as err:
+            offset = start - pending + err.start
+            line = data.count(b"\n", 0, offset) + 1
+            raise InputError(path, f"not UTF-8 (byte {offset})", line=line) from None
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        line = data.count(b"\n") + 1
+        raise InputError(path, "not UTF-8 (the file ends inside a character)", line=line) from None
+
+
+def _check_text(data: bytes, info: RdfFormatInfo, path: str) -> None:
+    """Refuse inputs that are empty, too big, binary or not UTF-8, before any parser sees them."""
+    limit = max_input_bytes()
+    if len(data) > limit:
+        raise _too_big(path, len(data), limit)
+    if not data.strip():
+        raise InputError(path, "the file is empty: no RDF to read")
+    if data[:2] == b"\x1f\x8b":
+        raise InputError(path, "is gzip-compressed: decompress it first")
+    if data[:4] == b"PK\x03\x04":
+        raise InputError(path, "is a zip archive: extract it first")
+    if b"\x00" in data[:8192]:
+        raise InputError(path, f"this is binary data, not {info.name}")
+    # Oxigraph reads UTF-8 only (RDF/XML included), so every format is checked the same way.
+    _check_utf8(data, path)
+
+
+def _check_terms(quads: list[ox.Quad], path: str) -> None:
+    """Refuse RDF 1.2 terms that kg's validator (rdflib/pySHACL) cannot represent."""
+    for quad in quads:
+        obj = quad.object
+        if isinstance(obj, ox.Triple) or isinstance(quad.subject, ox.Triple):
+            raise InputError(
+                path,
+                "RDF 1.2 triple terms (<<( ... )>>, << ... >>, {| ... |}) are not supported:"
+                " kg reads RDF 1.1",
+            )
+        if isinstance(obj, ox.Literal) and getattr(obj, "direction", None):
+            raise InputError(
+                path,
+                f'the literal "{obj.value[:40]}"@{obj.language}--{obj.direction} has a base'
+                " direction (RDF 1.2), which kg does not support: drop the --ltr/--rtl",
+            )
 
 
 def parse_bytes(
     data: bytes, format_name: str, path: str = "<input>", base_iri: str | None = None
 ) -> list[ox.Quad]:
-    """Parse ``data`` whole into a list of quads, or raise :class:`InputError`."""
+    """Parse ``data`` whole into a list of quads, or raise a :class:`~kg.errors.KgError`.
+
+    Nothing is returned until the whole input has parsed, so a failure leaves
+    every graph and store as it was.
+
+    >>> parse_bytes(b'<http://e/a> <http://e/p> "x .', "ntriples", "x.nt")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: x.nt:1:27: syntax error: Unexpected end of file
+    """
     info = format_for(None, format_name)
-    if not data.strip():
-        raise InputError(path, "the file is empty: no RDF to read")
-    if b"\x00" in data[:8192]:
-        raise InputError(path, f"this is binary data, not {info.name}")
-    if info.name != "rdfxml":
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            line = data[: err.start].count(b"\n") + 1
-            raise InputError(path, f"not UTF-8 (byte {err.start})", line=line) from None
+    _check_text(data, info, path)
     from kg.safety import check_rdf_bytes
 
     check_rdf_bytes(data, info.name, path)
@@ -130,8 +267,12 @@ def parse_bytes(
         quads = list(ox.parse(data, format=info.oxigraph, base_iri=base_iri))
     except SyntaxError as err:
         raise _syntax_error(path, err) from None
-    except ValueError as err:
+    except MemoryError as err:
+        # Oxigraph's lexers buffer one token at most 16 MiB long; a longer literal or IRI stops it.
+        raise InputError(path, f"a single term is too long for the parser ({err})") from None
+    except (ValueError, OSError) as err:
         raise InputError(path, f"cannot parse as {info.name}: {err}") from None
+    _check_terms(quads, path)
     return _scope_blank_nodes(quads, data)
 
 
@@ -164,27 +305,15 @@ def parse_file(
     """Read an RDF file whole (bounded by :func:`max_input_bytes`) into quads.
 
     Relative IRIs resolve against the file's own ``file:`` IRI unless ``base_iri`` is given.
+
+    >>> parse_file("/nonexistent/x.ttl")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: /nonexistent/x.ttl: no such file
     """
     path = Path(path)
+    data = read_input(path)  # a missing file or a folder is reported before a format problem
     info = format_for(path, format_name)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError(str(path), "is a directory, not an RDF file")
-        limit = max_input_bytes()
-        if size > limit:
-            raise InputError(
-                str(path), f"is {size} bytes, over the {limit}-byte limit (raise {MAX_INPUT_ENV})"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except PermissionError:
-        raise InputError(str(path), "permission denied") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not an RDF file") from None
-    except OSError as err:
-        raise InputError(str(path), f"cannot read: {err.strerror}") from None
     return parse_bytes(data, info.name, str(path), base_iri or path.resolve().as_uri())
 
 
@@ -230,6 +359,9 @@ def to_rdflib_graph(quads: Iterable[ox.Quad], graph=None):
     """Merge the triples of ``quads`` into an rdflib ``Graph`` (a new one by default)."""
     from rdflib import Graph
 
+    from kg.safety import quiet_rdflib
+
+    quiet_rdflib()  # converting an ill-typed literal would log a traceback
     graph = Graph() if graph is None else graph
     add = graph.add
     for quad in quads:
@@ -283,13 +415,132 @@ def canonical_quads(quads: Iterable[ox.Quad], as_triples: bool = False) -> list[
         isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in items
     )
     if has_blank:
-        dataset = ox.Dataset(items)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        items = list(dataset)
+        items = list(dict.fromkeys(items))
+        signatures = _first_degree_signatures(items)
+        if _rdfc_is_cheap(items, signatures):
+            dataset = ox.Dataset(items)
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+            items = list(dataset)
+        else:
+            items = _traversal_labels(items, signatures)
     else:
         items = list(dict.fromkeys(items))
     items.sort(key=_quad_key)
     return items
+
+
+# RDFC-1.0 is fast when blank nodes are told apart by their own quads, but Oxigraph's
+# implementation has no work limit: a chain of 400 look-alike blank nodes (a list of equal
+# values, 400 nested [ ]) takes 7 s and grows with the cube of the length; 10 blank nodes
+# all linked to each other take minutes. Such graphs get labels from a traversal instead.
+_RDFC_MAX_AMBIGUOUS = 16  # look-alike blank nodes in one connected group
+_RDFC_MAX_TWINS = 3  # look-alike blank-node neighbours of one blank node
+
+
+def _bnodes_of(quad: ox.Quad) -> list[ox.BlankNode]:
+    return [t for t in (quad.subject, quad.object, quad.graph_name) if isinstance(t, ox.BlankNode)]
+
+
+def _first_degree_signatures(items: list[ox.Quad]) -> dict[ox.BlankNode, str]:
+    """RDFC's first-degree view of each blank node: its quads, itself as _:a, others as _:z."""
+    import hashlib
+
+    lines: dict[ox.BlankNode, list[str]] = {}
+    for quad in items:
+        for node in _bnodes_of(quad):
+            terms = [quad.subject, quad.predicate, quad.object, quad.graph_name]
+            text = " ".join(
+                ("_:a" if t == node else "_:z") if isinstance(t, ox.BlankNode) else str(t)
+                for t in terms
+            )
+            lines.setdefault(node, []).append(text)
+    return {
+        node: hashlib.sha256("\n".join(sorted(texts)).encode()).hexdigest()
+        for node, texts in lines.items()
+    }
+
+
+def _bnode_neighbours(items: list[ox.Quad]) -> dict[ox.BlankNode, list[tuple[str, ox.BlankNode]]]:
+    neighbours: dict[ox.BlankNode, list[tuple[str, ox.BlankNode]]] = {}
+    for quad in items:
+        nodes = _bnodes_of(quad)
+        roles = {"s": quad.subject, "o": quad.object, "g": quad.graph_name}
+        for role, node in roles.items():
+            if not isinstance(node, ox.BlankNode):
+                continue
+            for other_role, other in roles.items():
+                if other_role != role and isinstance(other, ox.BlankNode) and other != node:
+                    key = f"{role}{other_role} {quad.predicate.value}"
+                    neighbours.setdefault(node, []).append((key, other))
+        for node in nodes:
+            neighbours.setdefault(node, [])
+    return neighbours
+
+
+def _rdfc_is_cheap(items: list[ox.Quad], signatures: dict[ox.BlankNode, str]) -> bool:
+    """Whether RDFC-1.0 will finish quickly: few look-alike blank nodes, in small groups."""
+    from collections import Counter
+
+    counts = Counter(signatures.values())
+    ambiguous = {node for node, sig in signatures.items() if counts[sig] > 1}
+    if not ambiguous:
+        return True
+    neighbours = _bnode_neighbours(items)
+    for node in ambiguous:
+        twins = Counter(signatures[other] for _, other in neighbours[node] if other in ambiguous)
+        if twins and max(twins.values()) > _RDFC_MAX_TWINS:
+            return False
+    seen: set[ox.BlankNode] = set()
+    for start in ambiguous:
+        if start in seen:
+            continue
+        group, stack = 0, [start]
+        seen.add(start)
+        while stack:
+            node = stack.pop()
+            group += node in ambiguous
+            if group > _RDFC_MAX_AMBIGUOUS:
+                return False
+            for _, other in neighbours[node]:
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+    return True
+
+
+def _traversal_labels(items: list[ox.Quad], signatures: dict[ox.BlankNode, str]) -> list[ox.Quad]:
+    """Label blank nodes ``b0``, ``b1``... in breadth-first order from the most distinctive,
+    following edges in a fixed order: independent of the input labels except between
+    look-alike nodes of highly symmetric structures. Linear in the number of quads."""
+    from collections import Counter, deque
+
+    counts = Counter(signatures.values())
+    neighbours = _bnode_neighbours(items)
+    starts = sorted(signatures, key=lambda n: (counts[signatures[n]], signatures[n], n.value))
+    order: dict[ox.BlankNode, ox.BlankNode] = {}
+    for start in starts:
+        if start in order:
+            continue
+        order[start] = ox.BlankNode(f"b{len(order)}")
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            for _, other in sorted(
+                neighbours[node], key=lambda e: (e[0], signatures[e[1]], e[1].value)
+            ):
+                if other not in order:
+                    order[other] = ox.BlankNode(f"b{len(order)}")
+                    queue.append(other)
+
+    def label(term):
+        return order[term] if isinstance(term, ox.BlankNode) else term
+
+    return list(
+        dict.fromkeys(
+            ox.Quad(label(q.subject), q.predicate, label(q.object), label(q.graph_name))
+            for q in items
+        )
+    )
 
 
 def used_prefixes(quads: list[ox.Quad]) -> dict[str, str]:
@@ -378,22 +629,63 @@ def _jsonld(items: list[ox.Quad]) -> bytes:
     return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def _write_error(path: Path, err: OSError) -> InputError:
+    if isinstance(err, FileNotFoundError | NotADirectoryError):
+        return InputError(str(path), "the folder to write into does not exist")
+    if isinstance(err, PermissionError):
+        return InputError(str(path), "permission denied: cannot write here")
+    if isinstance(err, IsADirectoryError):
+        return InputError(str(path), "is a folder: name a file to write")
+    return InputError(str(path), f"cannot write: {err.strerror or err}")
+
+
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (temporary file, then rename)."""
+    """Write ``data`` to ``path`` whole or not at all (temporary file, then rename).
+
+    A symbolic link is followed (the file it points to is replaced); a device or
+    pipe such as ``/dev/stdout`` is written to directly, since it cannot be renamed
+    over. The file gets the permissions a new file would (or the old file's).
+
+    >>> write_atomic("/nonexistent/folder/out.ttl", b"")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: /nonexistent/folder/out.ttl: the folder to write into does not exist
+    """
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    target = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except FileNotFoundError:
-        raise InputError(str(path), "the folder to write into does not exist") from None
-    except PermissionError:
-        raise InputError(str(path), "permission denied") from None
+        existing = os.stat(target)
+    except OSError:
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise InputError(str(path), "is a folder: name a file to write")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        try:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError as err:
+            raise _write_error(path, err) from None
+        return
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as err:
+        raise _write_error(path, err) from None
+    try:
+        if existing is not None:
+            mode = stat.S_IMODE(existing.st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise _write_error(path, err) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

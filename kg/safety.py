@@ -85,49 +85,132 @@ def check_query(text: str, where: str, allow_service: bool = False) -> None:
 
 
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# One token of XML markup at a "<": comment, CDATA, processing instruction, declaration,
+# end tag, or start tag (group 1 is "/" when it closes itself). Text cannot hold a raw "<",
+# so every "<" starts markup; anything else (the last alternative) is malformed XML, where
+# the parser stops too, so the scan stops there.
+_XML_MARKUP = re.compile(
+    rb"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|![^>]*>|/[^>]*>"
+    rb"|[^\s/>!?][^\s/>]*(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(/?)>|)",
+    re.DOTALL,
+)
+# JSON tokens that change the depth, and whole strings (which may hold brackets).
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|"', re.DOTALL)
+# Above this size the JSON-LD context check is left to Oxigraph, which has no document
+# loader and refuses every context by reference; the friendly check builds Python objects.
+_JSONLD_CHECK_BYTES = 16 * 1024 * 1024
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def xml_depth_exceeded(data: bytes, limit: int) -> int | None:
+    """The offset of the first element nested deeper than ``limit``, or None. Linear.
+
+    >>> xml_depth_exceeded(b"<a><b><c/></b></a>", 2), xml_depth_exceeded(b"<a><b><c>", 2)
+    (None, 6)
+    """
+    depth = 0
+    for match in _XML_MARKUP.finditer(data):
+        token = match.group(0)
+        if token == b"<":  # malformed: the parser stops here as well
+            return None
+        if token[1:2] == b"/":
+            depth -= 1
+        elif token[1:2] not in (b"!", b"?") and match.group(1) != b"/":
+            depth += 1
+            if depth > limit:
+                return match.start()
+    return None
+
+
+def json_depth_exceeded(data: bytes, limit: int) -> int | None:
+    """The offset of the first array or object nested deeper than ``limit``, or None. Linear.
+
+    >>> json_depth_exceeded(b'{"a": [1, "]]]"]}', 2), json_depth_exceeded(b"[[[]]]", 2)
+    (None, 2)
+    """
+    depth = 0
+    for match in _JSON_TOKENS.finditer(data):
+        token = match.group(0)
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif token in (b"]", b"}"):
+            depth -= 1
+        elif token == b'"':  # a string that never ends: the parser stops here as well
+            return None
+    return None
 
 
 def check_rdf_bytes(data: bytes, format_name: str, path: str) -> None:
-    """Refuse data that would make a parser expand entities or fetch contexts."""
+    """Refuse data that would make a parser expand entities, fetch contexts or recurse deeply.
+
+    Oxigraph's RDF/XML parser expands internal entities without a bound (670 bytes
+    became a 200 MB literal), and its JSON-LD parser overflows the stack (the process
+    dies) on a few thousand nested objects; both slow down quadratically with depth.
+
+    >>> check_rdf_bytes(b'<!DOCTYPE r [<!ENTITY a "b">]><r/>', "rdfxml", "x.rdf")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.UnsafeOperationError: x.rdf:1: XML DOCTYPE declarations are refused (entity ...
+    """
+    from kg.limits import MAX_NESTING
+
     if format_name == "rdfxml":
         match = _XML_DECLARATIONS.search(data)
         if match:
-            line = data[: match.start()].count(b"\n") + 1
             raise UnsafeOperationError(
-                f"{path}:{line}: XML {match.group(1).decode().upper()} declarations are refused"
-                " (entity expansion can exhaust memory or read local files)"
+                f"{path}:{_line_of(data, match.start())}: XML {match.group(1).decode().upper()}"
+                " declarations are refused (entity expansion can exhaust memory or read local"
+                " files)"
             )
-    if format_name == "jsonld":
+        deep = xml_depth_exceeded(data, MAX_NESTING)
+    elif format_name == "jsonld":
+        deep = json_depth_exceeded(data, MAX_NESTING)
+    else:
+        return  # Oxigraph's Turtle-family parsers keep their own stack: depth costs nothing
+    if deep is not None:
+        raise InputError(
+            path,
+            f"nested more than {MAX_NESTING} levels deep: kg refuses deeper {format_name}"
+            " (its parser slows down quadratically and can crash)",
+            line=_line_of(data, deep),
+        )
+    if format_name == "jsonld" and len(data) <= _JSONLD_CHECK_BYTES:
         _check_jsonld_contexts(data, path)
 
 
+class _JsonObject(list):
+    """A JSON object as its list of (key, value) pairs, duplicate keys kept."""
+
+
 def _check_jsonld_contexts(data: bytes, path: str) -> None:
-    """Refuse any ``@context`` or ``@import`` given by reference rather than inline."""
+    """Refuse any ``@context`` or ``@import`` given by reference rather than inline.
+
+    Every key is seen, duplicates included, and JSON escapes (``"\\u0040context"``)
+    are decoded first, as the JSON-LD parser would.
+    """
     import json
 
     try:
-        document = json.loads(data)
+        document = json.loads(data, object_pairs_hook=_JsonObject)
     except UnicodeDecodeError as err:
         raise InputError(path, f"not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise InputError(path, f"not JSON: {err.msg}", line=err.lineno, column=err.colno) from None
-    except RecursionError:
+    except RecursionError:  # not reached after the depth check; kept as a guard
         raise InputError(path, "JSON nested too deeply") from None
     stack = [document]
     while stack:
         item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            for key, value in item.items():
+        if isinstance(item, _JsonObject):
+            for key, value in item:
                 if key in ("@context", "@import"):
-                    refs = (
-                        [value]
-                        if isinstance(value, str)
-                        else value
-                        if isinstance(value, list)
-                        else []
-                    )
+                    refs = value if isinstance(value, list) else [value]
                     for ref in refs:
                         if isinstance(ref, str):
                             raise UnsafeOperationError(
@@ -135,6 +218,8 @@ def _check_jsonld_contexts(data: bytes, path: str) -> None:
                                 " kg does not fetch contexts: put the context inline"
                             )
                 stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def is_select_like(text: str) -> bool:
@@ -142,14 +227,36 @@ def is_select_like(text: str) -> bool:
     return bool(_FORM.search(text))
 
 
-def harden_rdflib() -> None:
-    """Make rdflib's SPARQL engine (used by pySHACL) never load graphs from the web,
-    and keep its ill-typed-literal tracebacks out of the user's terminal."""
-    import logging
+def _refuse_remote(*args, **kwargs):
+    raise UnsafeOperationError(
+        "SPARQL SERVICE / LOAD is refused: it would send a request to another server"
+    )
 
+
+def harden_rdflib() -> None:
+    """Make rdflib's SPARQL engine (used by pySHACL) never fetch anything, and keep its
+    ill-typed-literal tracebacks out of the user's terminal.
+
+    :func:`check_query` refuses such queries first; this is the second lock: graphs are
+    not loaded for ``FROM``, and ``SERVICE`` and ``LOAD`` raise instead of calling urlopen.
+    """
     import rdflib.plugins.sparql as rdflib_sparql
+    import rdflib.plugins.sparql.evaluate as rdflib_evaluate
+    import rdflib.plugins.sparql.update as rdflib_update
 
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     rdflib_sparql.SPARQL_DEFAULT_GRAPH_UNION = True
+    rdflib_evaluate.evalServiceQuery = _refuse_remote
+    rdflib_update.evalLoad = _refuse_remote
+    quiet_rdflib()
+
+
+def quiet_rdflib() -> None:
+    """Keep rdflib's reactions to ill-typed literals (a logged traceback, a UserWarning
+    such as "Parsing weird boolean") off the terminal: kg reports them itself, once."""
+    import logging
+    import warnings
+
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     logging.getLogger("rdflib").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"rdflib\.")

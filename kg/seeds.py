@@ -13,6 +13,7 @@ collected and raised together as one :class:`~kg.errors.FactsError`.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -203,6 +204,11 @@ class _Loader:
         return str(path)
 
     def load(self) -> list[Seed]:
+        try:  # glob() would hide a missing or unreadable folder as "no facts files"
+            os.listdir(self.seeds_dir)
+        except OSError as err:
+            reason = "no such folder" if isinstance(err, FileNotFoundError) else err.strerror
+            raise FactsError([f"{self.seeds_dir}: {reason}"]) from None
         facts_files = sorted(self.seeds_dir.glob("*.toml"))
         if not facts_files:
             raise FactsError([f"{self.seeds_dir}: no facts files (*.toml) found"])

@@ -52,6 +52,8 @@ class ValidationReport:
     results: list[ValidationResult]
     report_graph: object = field(repr=False, default=None)
     fail_on: str = "violation"
+    # Problems no shape reports (ill-typed literals), one line each, for stderr.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -284,6 +286,51 @@ def asserted_graph_from_store(store_root: Path):
     return to_rdflib_graph(quads)
 
 
+def ill_typed_warnings(
+    sources: list[tuple[str, list]], results: list[ValidationResult]
+) -> list[str]:
+    """One line per ill-typed literal (``"2024-13-45"^^xsd:date``) that no result names.
+
+    Where a shape covers the value, the SHACL result reports it; elsewhere it would
+    pass silently, so it becomes a warning. ``sources`` pairs file names with quads.
+
+    >>> import pyoxigraph as ox
+    >>> bad = ox.Literal("abc", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    >>> q = ox.Quad(ox.NamedNode("https://w3id.org/kg/id/a"), ox.NamedNode("http://e/n"), bad)
+    >>> ill_typed_warnings([("x.ttl", [q])], [])
+    ['x.ttl: "abc"^^xsd:integer is not a valid xsd:integer (kgr:a <http://e/n>)']
+    """
+    import pyoxigraph as ox
+
+    from kg.rdfio import to_rdflib_term
+    from kg.safety import quiet_rdflib
+
+    quiet_rdflib()
+    covered = {r.value for r in results}
+    lines = []
+    for name, quads in sources:
+        for quad in quads:
+            if not isinstance(quad.object, ox.Literal) or quad.object.language:
+                continue
+            literal = to_rdflib_term(quad.object)
+            if not getattr(literal, "ill_typed", False):
+                continue
+            value = _term_text(None, literal)
+            if value in covered:
+                continue
+            subject, predicate = (
+                f"_:{t.value}"
+                if isinstance(t, ox.BlankNode)
+                else shorten(t.value)
+                if shorten(t.value) != t.value
+                else f"<{t.value}>"
+                for t in (quad.subject, quad.predicate)
+            )
+            datatype = shorten(quad.object.datatype.value)
+            lines.append(f"{name}: {value} is not a valid {datatype} ({subject} {predicate})")
+    return lines
+
+
 def validate(
     files: Iterable[str | Path] = (),
     *,
@@ -310,14 +357,16 @@ def validate(
     shapes_graph, shapes_name, user_shapes = load_shapes(shapes, ontology_dir)
     ontology_graph = load_ontology(ontology_dir)
     files = list(files)
+    parsed = []
     if files:
         data = None
         for file in files:  # each parsed whole before any is merged
             quads = parse_file(file, input_format)
+            parsed.append((str(file), quads))
             data = to_rdflib_graph(quads, data)
     else:
         data = asserted_graph_from_store(Path(store) if store else default_store())
-    return run_with_timeout(
+    report = run_with_timeout(
         lambda: validate_graph(
             data,
             shapes_graph,
@@ -329,3 +378,5 @@ def validate(
         timeout,
         "validation",
     )
+    report.warnings = ill_typed_warnings(parsed, report.results)
+    return report

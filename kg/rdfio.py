@@ -203,11 +203,13 @@ def _check_utf8(data: bytes, path: str) -> None:
             offset = start - pending + err.start
             line = data.count(b"\n", 0, offset) + 1
             raise InputError(path, f"not UTF-8 (byte {offset})", line=line) from None
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        line = data.count(b"\n") + 1
-        raise InputError(path, "not UTF-8 (the file ends inside a character)", line=line) from None
+    pending = len(decoder.getstate()[0])
+    if pending:
+        offset = len(data) - pending
+        line = data.count(b"\n", 0, offset) + 1
+        raise InputError(
+            path, f"not UTF-8 (byte {offset}: the file ends inside a character)", line=line
+        )
 
 
 def _check_text(data: bytes, info: RdfFormatInfo, path: str) -> None:
@@ -260,6 +262,8 @@ def parse_bytes(
     """
     info = format_for(None, format_name)
     _check_text(data, info, path)
+    if data.startswith(codecs.BOM_UTF8):  # as Windows editors write; Oxigraph would choke on it
+        data = data[len(codecs.BOM_UTF8) :]
     from kg.safety import check_rdf_bytes
 
     check_rdf_bytes(data, info.name, path)
@@ -596,8 +600,10 @@ def _jsonld(items: list[ox.Quad]) -> bytes:
 
     def compact(iri: str) -> str:
         for prefix, namespace in prefixes.items():
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{prefix}:{iri[len(namespace) :]}"
+            local = iri[len(namespace) :]
+            # "kgr://x" would be read back as an absolute IRI, not as a compact one
+            if iri.startswith(namespace) and local and not local.startswith("//"):
+                return f"{prefix}:{local}"
         return iri
 
     def node_id(term) -> str:

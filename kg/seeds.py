@@ -144,6 +144,8 @@ def _read_toml(path: Path, display: str, problems: list[str]) -> dict | None:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
         problems.append(f"{display}: not valid TOML: {err}")
+    except UnicodeDecodeError as err:  # tomllib decodes the whole file first
+        problems.append(f"{display}: not UTF-8 (byte {err.start})")
     except OSError as err:
         problems.append(f"{display}: cannot read: {err.strerror}")
     return None

@@ -775,3 +775,14 @@ def test_every_problem_of_a_facts_file_is_reported_and_the_build_refused(tmp_pat
         " is not a valid xsd:date",
     ]
     assert not (tmp_path / "s").exists()
+
+
+def test_a_facts_file_that_is_not_utf8(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(MINI / "seeds", seeds)
+    facts = seeds / "001_mini.toml"
+    facts.write_bytes(facts.read_bytes().replace(b"Asha Rao", b"Asha R\xe4o", 1))
+    result = run_kg("build", "--store", tmp_path / "s", "--seeds", seeds, "--ontology", ONTOLOGY)
+    offset = facts.read_bytes().index(b"\xe4")
+    assert_one_line_error(result, f"{facts}: not UTF-8 (byte {offset})")
+    assert not (tmp_path / "s").exists()

@@ -69,7 +69,7 @@ def export(
     from kg.resources import default_store
     from kg.store import open_store
 
-    info = format_for(output, format)
+    info = format_for(output, format, option="--format")
     if info.name not in WRITE_FORMATS:
         raise UsageError(f"kg export writes {', '.join(WRITE_FORMATS)}, not {info.name}")
     oxstore = open_store(Path(store) if store else default_store())

@@ -74,8 +74,12 @@ NOT_READ = {
 _NOT_READ_EXTENSIONS = {".trix": "trix", ".hdt": "hdt"}
 
 
-def format_for(path: str | os.PathLike | None, explicit: str | None) -> RdfFormatInfo:
+def format_for(
+    path: str | os.PathLike | None, explicit: str | None, option: str = "--input-format"
+) -> RdfFormatInfo:
     """The format named ``explicit``, or the one ``path``'s extension implies.
+
+    ``option`` is the flag an error message tells the user to set instead.
 
     >>> format_for("graph.nq", None).name
     'nquads'
@@ -105,7 +109,7 @@ def format_for(path: str | os.PathLike | None, explicit: str | None) -> RdfForma
         raise UsageError(f"{path}: {NOT_READ[_NOT_READ_EXTENSIONS[suffix]]}")
     raise UsageError(
         f"{path}: cannot tell the RDF format from the extension {suffix or '(none)'!r};"
-        " use --input-format"
+        f" use {option}"
     )
 
 

@@ -74,7 +74,7 @@ def test_unknown_extension_is_a_usage_error(mini_store, tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (
         f"kg: error: {tmp_path / 'graph.xyz'}: cannot tell the RDF format from the extension "
-        "'.xyz'; use --input-format\n"
+        "'.xyz'; use --format\n"
     )
     assert not (tmp_path / "graph.xyz").exists()
 

@@ -125,6 +125,21 @@ def say(message: str) -> None:
 class KgGroup(click.Group):
     """Turns kg's exceptions into one line on stderr and a documented exit code."""
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Click's own usage errors as one line too (not click's three-line usage block)."""
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as err:
+            hint = f" (see {err.ctx.command_path} --help)" if getattr(err, "ctx", None) else ""
+            say(f"kg: error: {err.format_message()}{hint}")
+            code = EXIT_ERROR
+        except click.exceptions.Abort:
+            say("kg: interrupted")
+            code = EXIT_INTERRUPTED
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -155,7 +170,7 @@ class KgGroup(click.Group):
             ctx.exit(EXIT_ERROR)
 
 
-@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="kg", cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg", prog_name="kg")
 @click.option("--debug", is_flag=True, envvar="KG_DEBUG", help="Show tracebacks of errors.")
 @click.pass_context

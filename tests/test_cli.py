@@ -52,7 +52,15 @@ def test_python_dash_m_kg_and_exit_code_2_from_a_real_process(tmp_path):
     )
 
 
-def test_usage_errors_exit_2():
+def test_usage_errors_are_one_line_and_exit_2():
     result = run_kg("export", "--format", "pdf")
     assert result.exit_code == 2
-    assert "Invalid value for '--format'" in result.stderr
+    assert result.stderr == (
+        "kg: error: Invalid value for '--format': 'pdf' is not one of 'turtle', 'ntriples', "
+        "'nquads', 'trig', 'jsonld'. (see kg export --help)\n"
+    )
+    result = run_kg("frobnicate")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "kg: error: No such command 'frobnicate'. (see kg --help)\n",
+    )

@@ -38,6 +38,7 @@ import pyoxigraph as ox
 from kg.errors import KgError, QueryError, ResourceLimitError, UsageError
 from kg.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG, RDF, RDFS, expand
 from kg.output import shorten
+from kg.views import preferred_label
 
 DIAGRAMS_DIR = Path(__file__).resolve().parent / "web" / "diagrams"
 FORMATS = ("svg", "png", "dot")
@@ -137,13 +138,6 @@ def _short(term) -> str:
     return shorten(term.value)
 
 
-def _pick_label(literals: Iterable) -> str | None:
-    labels = {t for t in literals if isinstance(t, ox.Literal)}
-    if not labels:
-        return None
-    return min(labels, key=lambda t: (t.language not in (None, "", "en"), t.value)).value
-
-
 def to_dot(
     triples: Iterable,
     *,
@@ -177,7 +171,7 @@ def to_dot(
     def store_label(term) -> str | None:
         if store is None or not isinstance(term, ox.NamedNode):
             return None
-        return _pick_label(
+        return preferred_label(
             q.object
             for q in store.quads_for_pattern(term, ox.NamedNode(_LABEL), None, None)
             if q.graph_name.value != GRAPH_INFERRED
@@ -201,7 +195,7 @@ def to_dot(
         return _IMPLIED_BY in has and _STATED_IN not in has
 
     def label(term) -> str:
-        return _pick_label(labels.get(_node_key(term), [])) or store_label(term) or _short(term)
+        return preferred_label(labels.get(_node_key(term), [])) or store_label(term) or _short(term)
 
     names: dict[str, str] = {}
 
@@ -379,7 +373,7 @@ def diagram(
         triples = run_with_timeout(
             lambda: neighbourhood(oxstore, iri, depth), timeout, "the diagram"
         )
-        label = _pick_label(
+        label = preferred_label(
             q.object
             for q in oxstore.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(_LABEL), None, None)
         )

@@ -1,4 +1,4 @@
-r"""Rendering query answers: a table for people; W3C CSV, TSV and JSON for machines.
+r"""Rendering query answers: a table for people; W3C CSV, TSV, JSON and XML for machines.
 
 Works on Oxigraph terms (``.value``, ``NamedNode``/``BlankNode``/``Literal``).
 
@@ -13,13 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RESULT_FORMATS = ("table", "csv", "tsv", "json")
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 
 
 def shorten(iri: str) -> str:
@@ -113,14 +115,79 @@ def to_json(variables: list[str], rows: list[tuple]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{xml_escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{xml_escape(term.value)}</bnode>"
+    attrs = ""
+    if term.language:
+        attrs = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype.value != XSD_STRING:
+        attrs = f" datatype={quoteattr(term.datatype.value)}"
+    return f"<literal{attrs}>{xml_escape(term.value)}</literal>"
+
+
+def to_xml(variables: list[str], rows: list[tuple]) -> str:
+    """SPARQL Query Results XML Format (https://www.w3.org/TR/rdf-sparql-XMLres/).
+
+    >>> print(to_xml(["s"], [(ox.NamedNode("http://e/a"),)]), end="")
+    <?xml version="1.0"?>
+    <sparql xmlns="http://www.w3.org/2005/sparql-results#">
+      <head><variable name="s"/></head>
+      <results>
+        <result><binding name="s"><uri>http://e/a</uri></binding></result>
+      </results>
+    </sparql>
+    """
+    head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+    lines = [
+        '<?xml version="1.0"?>',
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+        f"  <head>{head}</head>",
+        "  <results>",
+    ]
+    for row in rows:
+        bindings = "".join(
+            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+            for v, t in zip(variables, row, strict=True)
+            if t is not None
+        )
+        lines.append(f"    <result>{bindings}</result>")
+    lines += ["  </results>", "</sparql>"]
+    return "\n".join(lines) + "\n"
+
+
+def boolean_xml(value: bool) -> str:
+    """An ASK answer in the SPARQL Query Results XML Format.
+
+    >>> print(boolean_xml(True), end="")
+    <?xml version="1.0"?>
+    <sparql xmlns="http://www.w3.org/2005/sparql-results#">
+      <head/>
+      <boolean>true</boolean>
+    </sparql>
+    """
+    return (
+        '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+        f"  <head/>\n  <boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n"
+    )
+
+
 def boolean_text(value: bool, format_name: str) -> str:
-    """An ASK answer in the chosen format."""
+    """An ASK answer in the chosen format (table, CSV and TSV: ``true`` or ``false``).
+
+    >>> boolean_text(False, "json")
+    '{"head": {}, "boolean": false}\\n'
+    """
     if format_name == "json":
         return json.dumps({"head": {}, "boolean": value}) + "\n"
+    if format_name == "xml":
+        return boolean_xml(value)
     return ("true" if value else "false") + "\n"
 
 
 def render_rows(variables: list[str], rows: list[tuple], format_name: str) -> str:
     """SELECT rows in one of :data:`RESULT_FORMATS`."""
-    renderers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
+    renderers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
     return renderers[format_name](variables, rows)

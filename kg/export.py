@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import UsageError
@@ -26,8 +27,9 @@ EVIDENCE_PREDICATES = {
 }
 
 
-def select_quads(store, *, inferred: bool = False, provenance: bool = True) -> list:
-    """The quads of an open store that an export with these options contains."""
+def select_quads(store, *, inferred: bool = False, provenance: bool = True) -> Iterator:
+    """The quads of an open store that an export with these options contains, streamed
+    (a million quads held as Python objects would cost gigabytes)."""
     import pyoxigraph as ox
 
     skip = set()
@@ -35,25 +37,21 @@ def select_quads(store, *, inferred: bool = False, provenance: bool = True) -> l
         skip.add(GRAPH_INFERRED)
     if not provenance:
         skip.add(GRAPH_META)
-    quads = [
-        q
-        for q in store
-        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip)
-    ]
-    if provenance:
-        return quads
-    spans = {
-        q.subject
-        for q in quads
-        if q.predicate.value == RDF + "type" and getattr(q.object, "value", "") == KG + "TextSpan"
-    }
-    return [
-        q
-        for q in quads
-        if q.subject not in spans
-        and q.object not in spans
-        and q.predicate.value not in EVIDENCE_PREDICATES
-    ]
+    spans = set()
+    if not provenance:
+        text_span = ox.NamedNode(KG + "TextSpan")
+        rdf_type = ox.NamedNode(RDF + "type")
+        spans = {q.subject for q in store.quads_for_pattern(None, rdf_type, text_span)}
+    for quad in store:
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in skip:
+            continue
+        if not provenance and (
+            quad.subject in spans
+            or quad.object in spans
+            or quad.predicate.value in EVIDENCE_PREDICATES
+        ):
+            continue
+        yield quad
 
 
 def export(

@@ -576,11 +576,88 @@ def serialize(quads: Iterable[ox.Quad], format_name: str) -> bytes:
     info = format_for(None, format_name)
     if format_name not in WRITE_FORMATS:
         raise UsageError(f"kg does not write {format_name} (writes: {', '.join(WRITE_FORMATS)})")
-    items = canonical_quads(quads, as_triples=not info.dataset)
+    keys, iris, blank_quads = _sort_keys(quads, as_triples=not info.dataset)
+    if blank_quads:
+        # Blank-node labels depend only on the quads that mention blank nodes (RDFC-1.0
+        # hashes nothing else), so only those few are held as objects and canonicalized.
+        canonical = canonical_quads(blank_quads, as_triples=not info.dataset)
+        keys = sorted(set(keys) | {_key_of(q, not info.dataset) for q in canonical})
+    if format_name != "jsonld":
+        return _serialize_sorted(keys, iris, info)
+    items = _quads_from_keys(keys)
     if format_name == "jsonld":
         return _jsonld(items)
     prefixes = used_prefixes(items)
     data = items if info.dataset else [q.triple for q in items]
+    text = ox.serialize(data, format=info.oxigraph, prefixes=prefixes) or b""
+    text = _with_sorted_prefixes(text, prefixes)
+    return text if not text or text.endswith(b"\n") else text + b"\n"
+
+
+_KEY_SEPARATOR = "\x00"  # sorts before every character, so keys sort as _quad_key tuples do
+
+
+def _key_of(quad: ox.Quad, as_triples: bool) -> str:
+    """One string that sorts like :func:`_quad_key` and holds the quad in N-Quads terms."""
+    sep = _KEY_SEPARATOR
+    graph = "" if as_triples else _term_key(quad.graph_name)
+    predicate = quad.predicate.value
+    rank = _PREDICATE_RANK.get(predicate, "2")
+    return f"{graph}{sep}{quad.subject}{sep}{rank}{predicate}{sep}{quad.object}"
+
+
+def _sort_keys(
+    quads: Iterable[ox.Quad], as_triples: bool
+) -> tuple[list[str], set[str], list[ox.Quad]]:
+    """The sorted keys of the distinct quads without blank nodes, the IRIs seen, and the
+    quads with blank nodes. Strings cost a fraction of the memory of quad objects."""
+    keys: set[str] = set()
+    iris: set[str] = set()
+    blank_quads: list[ox.Quad] = []
+    for quad in quads:
+        iris.add(quad.predicate.value)
+        blank = False
+        terms = (
+            (quad.subject, quad.object)
+            if as_triples
+            else (quad.subject, quad.object, quad.graph_name)
+        )
+        for term in terms:
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+            elif isinstance(term, ox.BlankNode):
+                blank = True
+        if blank:
+            blank_quads.append(quad)
+        else:
+            keys.add(_key_of(quad, as_triples))
+    return sorted(keys), iris, blank_quads
+
+
+def _nquads_from_keys(keys: list[str]) -> bytes:
+    lines = []
+    for key in keys:
+        graph, subject, predicate, obj = key.split(_KEY_SEPARATOR, 3)
+        graph_part = f" {graph}" if graph else ""
+        lines.append(f"{subject} <{predicate[1:]}> {obj}{graph_part} .\n")
+    return "".join(lines).encode("utf-8")
+
+
+def _quads_from_keys(keys: list[str]) -> list[ox.Quad]:
+    return list(ox.parse(_nquads_from_keys(keys), format=ox.RdfFormat.N_QUADS))
+
+
+def _serialize_sorted(keys: list[str], iris: set[str], info: RdfFormatInfo) -> bytes:
+    """Write sorted keys of a graph without blank nodes, streaming them through Oxigraph."""
+    prefixes = {
+        prefix: namespace
+        for prefix, namespace in PREFIXES.items()
+        if any(iri.startswith(namespace) for iri in iris)
+    }
+    parsed = ox.parse(_nquads_from_keys(keys), format=ox.RdfFormat.N_QUADS)
+    data = parsed if info.dataset else (quad.triple for quad in parsed)
     text = ox.serialize(data, format=info.oxigraph, prefixes=prefixes) or b""
     text = _with_sorted_prefixes(text, prefixes)
     return text if not text or text.endswith(b"\n") else text + b"\n"

@@ -13,6 +13,7 @@ store version replaces the old one atomically. Otherwise nothing changes.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -103,29 +104,36 @@ def add(
     report, inferred = run_with_timeout(check_and_reason, timeout, "validation")
 
     replaced = {name for _, name, _, _ in staged} | {GRAPH_INFERRED}
-    quads = [
+    meta_graph = ox.NamedNode(GRAPH_META)
+    kept = (  # streamed from the old version into the new: a million quad objects cost GBs
         q
         for q in existing
         if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in replaced)
-        and not (q.graph_name == ox.NamedNode(GRAPH_META) and q.subject.value in replaced)
-    ]
+        and not (q.graph_name == meta_graph and q.subject.value in replaced)
+    )
     result = AddResult()
     result.warnings = ill_typed_warnings([(str(p), q) for p, _, _, q in staged], report.results)
     now = Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     meta = []
+    added = []
     for path, name, digest, file_quads in staged:
         graph = ox.NamedNode(name)
         triples = {(q.subject, q.predicate, q.object) for q in file_quads}
-        quads.extend(ox.Quad(s, p, o, graph) for s, p, o in triples)
+        added.extend(ox.Quad(s, p, o, graph) for s, p, o in triples)
         result.graphs[name] = len(triples)
         meta += [
             (URIRef(name), URIRef(DCTERMS + "source"), Literal(path.name)),
             (URIRef(name), URIRef(KG + "sha256"), Literal(digest)),
             (URIRef(name), URIRef(PROV + "generatedAtTime"), now),
         ]
-    quads.extend(from_rdflib_triples(meta, GRAPH_META))
-    quads.extend(from_rdflib_triples(inferred, GRAPH_INFERRED))
     result.inferred_triples = len(inferred)
-    del existing
-    write_store(store_root, quads)
+    write_store(
+        store_root,
+        itertools.chain(
+            kept,
+            added,
+            from_rdflib_triples(meta, GRAPH_META),
+            from_rdflib_triples(inferred, GRAPH_INFERRED),
+        ),
+    )
     return result

@@ -93,7 +93,12 @@ def add(
 
     def check_and_reason():
         report = validate_graph(
-            combined, shapes_graph, ontology_graph, meta_shacl=user_shapes, shapes_name=shapes_name
+            combined,
+            shapes_graph,
+            ontology_graph,
+            meta_shacl=user_shapes,
+            shapes_name=shapes_name,
+            inplace=True,
         )
         if not report.conforms:
             raise NotConformingError(

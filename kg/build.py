@@ -98,7 +98,12 @@ def build(
 
     shapes_graph, shapes_name, user_shapes = load_shapes(shapes, ontology_dir)
     report = validate_graph(
-        facts, shapes_graph, ontology_graph, meta_shacl=user_shapes, shapes_name=shapes_name
+        facts,
+        shapes_graph,
+        ontology_graph,
+        meta_shacl=user_shapes,
+        shapes_name=shapes_name,
+        inplace=True,
     )
     if not report.conforms:
         violations = sum(1 for r in report.results if r.severity == "Violation")

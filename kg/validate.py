@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -218,6 +219,7 @@ def validate_graph(
     fail_on: str = "violation",
     meta_shacl: bool = False,
     shapes_name: str = "shapes",
+    inplace: bool = False,
 ) -> ValidationReport:
     """Validate an rdflib graph. Raises :class:`InputError` for malformed shapes."""
     import pyshacl
@@ -240,6 +242,8 @@ def validate_graph(
                 advanced=True,
                 meta_shacl=meta_shacl,
                 allow_warnings=False,
+                # the caller's own throwaway graph: mix the ontology in, not into a copy
+                inplace=inplace,
             )
     except ReportableRuntimeError as err:
         if "MetaSHACL" in str(err.message if hasattr(err, "message") else err):
@@ -281,8 +285,10 @@ def asserted_graph_from_store(store_root: Path):
     store = open_store(store_root)
     skip = {GRAPH_INFERRED, GRAPH_META}
     graphs = [g for g in store.named_graphs() if g.value not in skip]
-    quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, g)]
-    quads += list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    quads = itertools.chain(  # streamed: a list of a million quad objects costs GBs
+        *(store.quads_for_pattern(None, None, None, g) for g in graphs),
+        store.quads_for_pattern(None, None, None, ox.DefaultGraph()),
+    )
     return to_rdflib_graph(quads)
 
 
@@ -374,6 +380,7 @@ def validate(
             fail_on=fail_on,
             meta_shacl=user_shapes,
             shapes_name=shapes_name,
+            inplace=True,
         ),
         timeout,
         "validation",

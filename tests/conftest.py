@@ -38,3 +38,21 @@ def seed_store(tmp_path_factory) -> Path:
     store = tmp_path_factory.mktemp("seed") / "store"
     build(store=store)
     return store
+
+
+@pytest.fixture(scope="module")
+def mini_url(mini_store):
+    """A kg serve process over the mini fixture, with its own queries on the page."""
+    from tests.serve_support import kg_server
+
+    with kg_server(mini_store, "--queries", str(MINI / "queries")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def seed_url(seed_store):
+    """A kg serve process over the built seed."""
+    from tests.serve_support import kg_server
+
+    with kg_server(seed_store) as url:
+        yield url

@@ -13,23 +13,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from kg.output import shorten
 from kg.query import query
-from tests.conftest import MINI
-from tests.serve_support import chromium, kg_server
+from tests.serve_support import chromium
 
 # Waiting for a page is not a timing assertion: the limit only stops a hung browser.
 PAGE_LIMIT = 60
-
-
-@pytest.fixture(scope="module")
-def mini_url(mini_store):
-    with kg_server(mini_store, "--queries", str(MINI / "queries")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def seed_url(seed_store):
-    with kg_server(seed_store) as url:
-        yield url
 
 
 @pytest.fixture

@@ -64,3 +64,12 @@ def test_usage_errors_are_one_line_and_exit_2():
         2,
         "kg: error: No such command 'frobnicate'. (see kg --help)\n",
     )
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_is_an_api_function_of_the_same_name(command):
+    import kg
+
+    name = "list_queries" if command == "queries" else command
+    assert name in kg.__all__
+    assert callable(getattr(kg, name))

@@ -32,3 +32,14 @@ def test_the_readme_opens_with_the_two_commands():
     lines = README.read_text(encoding="utf-8").splitlines()
     assert lines[2] == "```sh" and lines[5] == "```"
     assert lines[3].startswith("make demo ") and lines[4].startswith("make test ")
+
+
+def test_the_python_api_example_runs(tmp_path, monkeypatch, capsys):
+    text = README.read_text(encoding="utf-8").split("## Python API", 1)[1]
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    shutil.copy(README.parent / "tests" / "fixtures" / "readme" / "new-facts.ttl", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md (Python API)", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("('https://w3id.org/kg/id/signing-according-to-")
+    assert printed[-1].startswith("False ['Every node needs evidence")

@@ -26,18 +26,6 @@ SERVICE_REFUSED = "query: SERVICE is refused: it would send a request to another
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused (use kg add to add data)\n"
 
 
-@pytest.fixture(scope="module")
-def mini_url(mini_store):
-    with kg_server(mini_store, "--queries", str(MINI / "queries")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def seed_url(seed_store):
-    with kg_server(seed_store) as url:
-        yield url
-
-
 def get(url: str, **kwargs) -> httpx.Response:
     return httpx.get(url, timeout=60, **kwargs)
 

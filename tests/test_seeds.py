@@ -132,3 +132,22 @@ def test_the_bundled_seed_text_is_the_shared_article_byte_for_byte():
     assert len(data) == 4938
     digest = "acb8253405d2874acb33b58e5220b089ea01007fa5a7d11bc6817683b0806ac0"
     assert hashlib.sha256(data).hexdigest() == digest
+
+
+def test_the_documented_example_loads_beside_the_bundled_seed(tmp_path):
+    """docs/facts-format.md's example: its quotes, classes, properties and references hold."""
+    text = (ROOT / "docs" / "facts-format.md").read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    (seeds / "zz_example.toml").write_text(example, encoding="utf-8")
+    shutil.copy(seeds / "000_74f78cd287be197f.txt", seeds / "zz_example.txt")
+    ontology = Graph().parse(ROOT / "ontology" / "kg.ttl")
+    loaded = load_seeds(seeds, ontology)
+    assert [seed.name for seed in loaded] == ["000_74f78cd287be197f", "zz_example"]
+    assert loaded[1].node_ids == [
+        "ani-2026-01-27-eu-india-security-defence-partnership",
+        "kaja-kallas",
+        "ursula-von-der-leyen",
+        "kallas-signing-account",
+    ]

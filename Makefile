@@ -45,6 +45,7 @@ test: $(STAMP) system-deps lint
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+bench-deps: ; @$(MAKE) --no-print-directory system-deps SYSTEM_DEPS="libapache-jena-java default-jre-headless"
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -11,7 +11,9 @@ same answer. Results are printed as a table and written as JSON under
 Jobs (kg command vs. raw path, see :mod:`benchmarks.raw`):
 
 - ``seed-query``: ``kg query signing`` on the built seed vs. rdflib parsing
-  the seed's export (with inferences) and running the same query.
+  the seed's export (with inferences) and running the same query; and, if
+  Jena is installed (see :mod:`benchmarks.jena`), vs. Jena's ``arq`` on that
+  export, as a third path (``jena_*`` in the JSON, a second table).
 - ``add``: ``kg add DATA`` on a copy of the built seed vs. rdflib parse +
   pySHACL + owlrl + writing N-Quads.
 - ``validate``: ``kg validate DATA`` vs. plain ``pyshacl.validate`` (data with
@@ -37,6 +39,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks import jena
 from benchmarks.generate import SIZES, generate, parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,21 +68,29 @@ class Row:
     note: str = ""
     kg_runs: list[float] = field(default_factory=list)
     raw_runs: list[float] = field(default_factory=list)
+    # Jena arq, a third path (seed-query only); jena_ratio is kg / jena.
+    jena_seconds: float | None = None
+    jena_ratio: float | None = None
+    jena_mb: float | None = None
+    jena_same: bool | None = None
+    jena_runs: list[float] = field(default_factory=list)
 
 
 # A small launcher between the runner and each timed process: a forked child
 # starts with its parent's peak RSS on Linux, so the child must be forked from
 # something small (python -S, ~8 MB), not from the runner (which imports kg).
+# argv[1] is where the child's stdout goes (arq can only print its answer).
 _LAUNCHER = """
 import os, sys, time
 started = time.perf_counter()
 pid = os.fork()
 if pid == 0:
+    out = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
+    os.dup2(out, 1)
     os.dup2(devnull, 2)
     try:
-        os.execv(sys.argv[1], sys.argv[1:])
+        os.execv(sys.argv[2], sys.argv[2:])
     finally:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
@@ -88,9 +99,9 @@ print(seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 
 
-def measure(argv: list[str], timeout: float, cwd: Path) -> Run:
+def measure(argv: list[str], timeout: float, cwd: Path, stdout: str = os.devnull) -> Run:
     """Run ``argv`` as a child; its wall time and its own peak RSS (os.wait4)."""
-    launcher = [sys.executable, "-S", "-c", _LAUNCHER, *argv]
+    launcher = [sys.executable, "-S", "-c", _LAUNCHER, stdout, *argv]
     try:
         done = subprocess.run(
             launcher, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=True
@@ -140,39 +151,43 @@ class Suite:
         self.ontology = str(ROOT / "ontology" / "kg.ttl")
         self.shapes = str(ROOT / "ontology" / "shapes.ttl")
         self.query_file = str(ROOT / "queries" / "signing.rq")
+        self.jena: jena.Jena | None = None  # found by the seed-query job
         self.rows: list[Row] = []
 
     def log(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    def timed(self, argv: list[str], before=None) -> list[Run]:
+    def timed(self, argv: list[str], before=None, stdout: str = os.devnull) -> list[Run]:
         runs = []
         for _ in range(self.args.repeats):
             if before:
                 before()
-            runs.append(measure(argv, self.args.timeout, ROOT))
+            runs.append(measure(argv, self.args.timeout, ROOT, stdout))
         return runs
 
-    def compare(self, row: Row, kg_cmd, raw_cmd, kg_ok=(0,), before=None, raw_before=None):
-        kg_runs = self.timed(kg_cmd, before)
-        row.kg_runs = [round(r.seconds, 4) for r in kg_runs]
-        bad = [r.returncode for r in kg_runs if r.returncode not in kg_ok]
+    def path(
+        self, argv: list[str], ok=(0,), before=None, stdout: str = os.devnull
+    ) -> tuple[list[float], float | None, float | None, str]:
+        """Time one path: (each run's seconds, median, peak MB, why it failed or "")."""
+        runs = self.timed(argv, before, stdout)
+        seconds = [round(r.seconds, 4) for r in runs]
+        bad = [r.returncode for r in runs if r.returncode not in ok]
         if bad:
-            row.note = f"kg exit {bad[0]}" + (" (timeout)" if bad[0] == -9 else "")
-        else:
-            row.kg_seconds = statistics.median(r.seconds for r in kg_runs)
-            row.kg_mb = max(r.max_rss_mb for r in kg_runs)
+            return seconds, None, None, f"exit {bad[0]}" + (" (timeout)" if bad[0] == -9 else "")
+        median = statistics.median(r.seconds for r in runs)
+        return seconds, median, max(r.max_rss_mb for r in runs), ""
+
+    def compare(self, row: Row, kg_cmd, raw_cmd, kg_ok=(0,), before=None, raw_before=None):
+        row.kg_runs, row.kg_seconds, row.kg_mb, failed = self.path(kg_cmd, kg_ok, before)
+        if failed:
+            row.note = f"kg {failed}"
         if raw_cmd is None:
             row.note = row.note or f"raw path skipped above --raw-max {self.args.raw_max}"
         else:
-            raw_runs = self.timed(raw_cmd, raw_before)
-            row.raw_runs = [round(r.seconds, 4) for r in raw_runs]
-            bad = [r.returncode for r in raw_runs if r.returncode != 0]
-            if bad:
-                row.note = f"raw exit {bad[0]}" + (" (timeout)" if bad[0] == -9 else "")
-            else:
-                row.raw_seconds = statistics.median(r.seconds for r in raw_runs)
-                row.raw_mb = max(r.max_rss_mb for r in raw_runs)
+            raw = self.path(raw_cmd, before=raw_before)
+            row.raw_runs, row.raw_seconds, row.raw_mb, failed = raw
+            if failed:
+                row.note = f"raw {failed}"
         if row.kg_seconds and row.raw_seconds:
             row.ratio = row.kg_seconds / row.raw_seconds
         self.rows.append(row)
@@ -272,15 +287,44 @@ class Suite:
                 self.log(f"  {format_row(self.rows[-1])}")
         return self.rows
 
+    def find_jena(self) -> jena.Jena | None:
+        if self.args.no_jena:
+            self.log("Jena arq: skipped (--no-jena)")
+            return None
+        try:
+            found = jena.find(self.work)
+        except (jena.NotFound, OSError, subprocess.SubprocessError) as error:
+            self.log(f"Jena arq: unavailable ({error}); no arq path. On Debian: {jena.INSTALL}")
+            return None
+        self.log(f"Jena arq: {found.describe()}")
+        return found
+
     def job_seed_query(self) -> None:
         store = self.seed_store()
+        export = str(self.work / "seed-with-inferred.ttl")
         row = Row("seed-query", "seed", _count_lines(self.work / "seed-asserted.nt"))
         kg_out, raw_out = self.out("seed-query-kg.json"), self.out("seed-query-raw.json")
         kg_cmd = [*self.kg, "query", "signing", "--store", str(store), "--format", "json"]
-        raw_cmd = [*self.raw, "query", str(self.work / "seed-with-inferred.ttl"), self.query_file]
+        raw_cmd = [*self.raw, "query", export, self.query_file]
         self.compare(row, [*kg_cmd, "-o", kg_out], [*raw_cmd, raw_out])
         row.same = _rows(kg_out) == json.loads(Path(raw_out).read_text())["rows"]
+        self.jena = self.find_jena()
+        if self.jena:
+            # The same file rdflib parses; SPARQL JSON results, as kg writes them.
+            jena_out = self.out("seed-query-jena.json")
+            jena_cmd = [*self.jena.argv, "--data", export, "--query", self.query_file]
+            jena_cmd += ["--results", "json"]
+            row.jena_runs, row.jena_seconds, row.jena_mb, failed = self.path(
+                jena_cmd, stdout=jena_out
+            )
+            if failed:
+                row.note = row.note or f"jena {failed}"
+            if row.kg_seconds and row.jena_seconds:
+                row.jena_ratio = row.kg_seconds / row.jena_seconds
+                row.jena_same = _rows(kg_out) == _rows(jena_out)
         self.log(f"  {format_row(row)}")
+        if self.jena:
+            self.log(f"  {format_row(row, 'jena')} (vs Jena arq)")
 
     def job_add(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
         seed = self.seed_store()
@@ -389,19 +433,31 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def format_row(row: Row) -> str:
-    same = {True: "yes", False: "NO", None: "—"}[row.same]
+_SAME = {True: "yes", False: "NO", None: "—"}
+
+
+def format_row(row: Row, other: str = "raw") -> str:
+    """One line of the table against ``other``: "raw" (rdflib & co.) or "jena" (arq)."""
+    if other == "jena":
+        seconds, ratio, mb, same = row.jena_seconds, row.jena_ratio, row.jena_mb, row.jena_same
+    else:
+        seconds, ratio, mb, same = row.raw_seconds, row.ratio, row.raw_mb, row.same
     return (
         f"{row.job:<10} {row.size:>5} {row.triples:>8} {_fmt(row.kg_seconds):>9} "
-        f"{_fmt(row.raw_seconds):>9} {_fmt(row.ratio, 2):>6} {_fmt(row.kg_mb, 0):>7} "
-        f"{_fmt(row.raw_mb, 0):>7} {same:>4}  {row.note}"
+        f"{_fmt(seconds):>9} {_fmt(ratio, 2):>6} {_fmt(row.kg_mb, 0):>7} "
+        f"{_fmt(mb, 0):>7} {_SAME[same]:>4}  {row.note}"
     )
 
 
-HEADER = (
-    f"{'job':<10} {'size':>5} {'triples':>8} {'kg s':>9} {'raw s':>9} {'ratio':>6} "
-    f"{'kg MB':>7} {'raw MB':>7} {'same':>4}"
-)
+def header(other: str = "raw") -> str:
+    name = {"raw": "raw", "jena": "arq"}[other]
+    return (
+        f"{'job':<10} {'size':>5} {'triples':>8} {'kg s':>9} {name + ' s':>9} {'ratio':>6} "
+        f"{'kg MB':>7} {name + ' MB':>7} {'same':>4}"
+    )
+
+
+HEADER = header()
 
 
 def markdown(rows: list[Row]) -> str:
@@ -441,6 +497,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data generator")
     parser.add_argument(
+        "--no-jena", action="store_true", help="leave Jena arq out of seed-query even if installed"
+    )
+    parser.add_argument(
         "--work", default=str(ROOT / "benchmarks" / "results" / "work"), help="scratch folder"
     )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="JSON folder")
@@ -467,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     document = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         "seconds": round(time.time() - started, 1),
-        "machine": machine(),
+        "machine": {**machine(), "jena": suite.jena.describe() if suite.jena else None},
         "options": {k: v for k, v in vars(args).items() if k not in ("work", "out")},
         "rows": [asdict(r) for r in rows],
     }
@@ -480,5 +539,10 @@ def main(argv: list[str] | None = None) -> int:
     print(HEADER)
     for row in rows:
         print(format_row(row))
+    against_jena = [r for r in rows if r.jena_runs]
+    if against_jena:
+        print(f"\n{header('jena')}")
+        for row in against_jena:
+            print(format_row(row, "jena"))
     print(f"\nwritten: {out / f'bench-{stamp}.json'}", file=sys.stderr)
-    return 0 if all(r.same is not False for r in rows) else 1
+    return 0 if all(r.same is not False and r.jena_same is not False for r in rows) else 1

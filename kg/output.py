@@ -13,8 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
@@ -113,6 +111,25 @@ def to_json(variables: list[str], rows: list[tuple]) -> str:
     ]
     document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def xml_escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` escaped (xml.sax.saxutils would import urllib and http: 23 ms).
+
+    >>> xml_escape("a<b & c>")
+    'a&lt;b &amp; c&gt;'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value in double quotes.
+
+    >>> quoteattr('say "hi"')
+    '"say &quot;hi&quot;"'
+    """
+    escaped = xml_escape(text).replace('"', "&quot;")
+    return '"' + escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
 
 
 def _xml_term(term) -> str:

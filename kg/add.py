@@ -1,8 +1,8 @@
 """Bring new data into the built graph, only if it conforms.
 
-Each file is parsed whole, then validated against the shapes together with
-what the graph already holds. If everything conforms, each file becomes its
-own named graph (``kgg:added/NAME-HASH``, with its file name, checksum and the
+Each file is parsed and validated against the shapes together with what the
+graph already holds (in a throwaway in-memory store). If everything conforms,
+each file becomes its own named graph (``kgg:added/NAME-HASH``, with its file name, checksum and the
 time it was added in ``kgg:meta``), the inferences are recomputed, and the new
 store version replaces the old one atomically. Otherwise nothing changes.
 
@@ -12,6 +12,7 @@ store version replaces the old one atomically. Otherwise nothing changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -60,14 +61,15 @@ def add(
     from rdflib.namespace import XSD
 
     from kg.limits import run_with_timeout
-    from kg.rdfio import from_rdflib_triples, parse_file, to_rdflib_graph
+    from kg.rdfio import format_for, from_rdflib_triples, iter_quads, read_input
     from kg.reason import closure
     from kg.resources import default_store
     from kg.store import open_store, write_store
     from kg.validate import (
-        asserted_graph_from_store,
+        asserted_from_store,
         ill_typed_warnings,
         load_ontology,
+        load_quads,
         load_shapes,
         validate_graph,
     )
@@ -79,15 +81,17 @@ def add(
     ontology_dir = Path(ontology) if ontology else None
     existing = open_store(store_root)
 
-    staged = []
+    # What validation sees: the graph as built (without inferences) and the new files,
+    # in one in-memory store. Each file's bytes are kept, not its quads (a million quad
+    # objects cost GBs), and parsed again into its own graph when the store is written.
+    combined = asserted_from_store(store_root)
+    staged, suspects = [], []
     for path in files:
-        quads = parse_file(path, input_format)
-        data = path.read_bytes()
+        data = read_input(path)
+        fmt = format_for(path, input_format).name
+        quads = functools.partial(iter_quads, data, fmt, str(path), path.resolve().as_uri())
         staged.append((path, added_graph_name(path, data), hashlib.sha256(data).hexdigest(), quads))
-
-    combined = asserted_graph_from_store(store_root)
-    for _, _, _, quads in staged:
-        to_rdflib_graph(quads, combined)
+        suspects.append((str(path), load_quads(combined, quads())))
     shapes_graph, shapes_name, user_shapes = load_shapes(shapes, ontology_dir)
     ontology_graph = load_ontology(ontology_dir)
 
@@ -98,15 +102,15 @@ def add(
             ontology_graph,
             meta_shacl=user_shapes,
             shapes_name=shapes_name,
-            inplace=True,
         )
         if not report.conforms:
             raise NotConformingError(
                 "the data does not conform to the shapes; nothing was added", report
             )
-        return report, closure(combined, ontology_graph).triples
+        return report, closure(combined, ontology_graph, sort=False).triples
 
     report, inferred = run_with_timeout(check_and_reason, timeout, "validation")
+    combined.clear()  # its memory is needed for writing the new version
 
     replaced = {name for _, name, _, _ in staged} | {GRAPH_INFERRED}
     meta_graph = ox.NamedNode(GRAPH_META)
@@ -117,15 +121,13 @@ def add(
         and not (q.graph_name == meta_graph and q.subject.value in replaced)
     )
     result = AddResult()
-    result.warnings = ill_typed_warnings([(str(p), q) for p, _, _, q in staged], report.results)
+    result.warnings = ill_typed_warnings(suspects, report.results)
     now = Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     meta = []
     added = []
-    for path, name, digest, file_quads in staged:
+    for path, name, digest, quads in staged:
         graph = ox.NamedNode(name)
-        triples = {(q.subject, q.predicate, q.object) for q in file_quads}
-        added.extend(ox.Quad(s, p, o, graph) for s, p, o in triples)
-        result.graphs[name] = len(triples)
+        added.append(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads())
         meta += [
             (URIRef(name), URIRef(DCTERMS + "source"), Literal(path.name)),
             (URIRef(name), URIRef(KG + "sha256"), Literal(digest)),
@@ -136,9 +138,13 @@ def add(
         store_root,
         itertools.chain(
             kept,
-            added,
+            *added,
             from_rdflib_triples(meta, GRAPH_META),
             from_rdflib_triples(inferred, GRAPH_INFERRED),
         ),
     )
+    written = open_store(store_root)
+    for _, name, _, _ in staged:
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+        result.graphs[name] = int(next(iter(written.query(count)))[0].value)
     return result

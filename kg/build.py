@@ -103,7 +103,6 @@ def build(
         ontology_graph,
         meta_shacl=user_shapes,
         shapes_name=shapes_name,
-        inplace=True,
     )
     if not report.conforms:
         violations = sum(1 for r in report.results if r.severity == "Violation")
@@ -113,7 +112,7 @@ def build(
             report,
         )
 
-    inferred = closure(facts, ontology_graph).triples
+    inferred = closure(facts, ontology_graph, sort=False).triples
 
     quads = list(from_rdflib_triples(ontology_graph, GRAPH_ONTOLOGY))
     graphs = {GRAPH_ONTOLOGY: len(ontology_graph)}

@@ -22,15 +22,17 @@ of owlrl's additions that :func:`kg.reason.meaningful` keeps.
 >>> from rdflib import URIRef as U, RDF, RDFS
 >>> a, b, c, x = (U("http://e/" + n) for n in "abcx")
 >>> graph = [(a, RDFS.subClassOf, b), (b, RDFS.subClassOf, c), (x, RDF.type, a)]
->>> kept, trivial = fast_closure(graph)
+>>> kept, trivial, inputs = fast_closure(graph)
 >>> sorted(" ".join(t.split("/")[-1].split("#")[-1] for t in triple) for triple in kept)
 ['a subClassOf c', 'x type b', 'x type c']
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from kg.namespaces import OWL, RDF, RDFS
 
@@ -84,7 +86,15 @@ def _supported(graph: set) -> bool:
     return True
 
 
-def fast_closure(triples: Iterable[tuple]) -> tuple[set, int] | None:
+class FastClosure(NamedTuple):
+    """What :func:`fast_closure` found."""
+
+    kept: set  # the meaningful triples OWL 2 RL adds
+    trivial: int  # how many trivial ones were left out
+    inputs: int  # distinct input triples
+
+
+def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
     """The triples OWL 2 RL adds to ``triples`` (rdflib terms), and how many trivial ones
     were left out.
 
@@ -93,6 +103,9 @@ def fast_closure(triples: Iterable[tuple]) -> tuple[set, int] | None:
     to ``owl:Thing``), which are never derived, plus derived triples that
     :func:`kg.reason.meaningful` rejects. None when the graph uses OWL constructs
     this engine does not implement.
+
+    Memory: besides the input set, only the schema, the triples a rule can fire on
+    and what is derived are held; indexes only for the properties that rules join on.
     """
     from rdflib import Literal, URIRef
 
@@ -105,13 +118,21 @@ def fast_closure(triples: Iterable[tuple]) -> tuple[set, int] | None:
     inverse, chain_axiom = URIRef(OWL + "inverseOf"), URIRef(OWL + "propertyChainAxiom")
     transitive, symmetric = URIRef(OWL + "TransitiveProperty"), URIRef(OWL + "SymmetricProperty")
     first, rest, nil = URIRef(RDF + "first"), URIRef(RDF + "rest"), URIRef(RDF + "nil")
+    owl_class = URIRef(OWL + "Class")
+    property_classes = (URIRef(OWL + "ObjectProperty"), URIRef(OWL + "DatatypeProperty"))
+    schema = {sco, spo, domain, range_, eqc, eqp, inverse, chain_axiom, first, rest}
+    declarations = {transitive, symmetric, owl_class, *property_classes}
 
     graph = set(triples)
     if not _supported(graph):
         return None
-    by_p: dict = defaultdict(list)
+    by_p: dict = defaultdict(list)  # the schema's triples only
+    declared: dict = defaultdict(set)  # owl:Class, transitive, ... -> the terms typed so
     for s, p, o in graph:
-        by_p[p].append((s, o))
+        if p in schema:
+            by_p[p].append((s, o))
+        elif p == rdf_type and o in declarations:
+            declared[o].add(s)
 
     # 1. Schema.
     sub_c, sub_p = defaultdict(set), defaultdict(set)
@@ -164,8 +185,7 @@ def fast_closure(triples: Iterable[tuple]) -> tuple[set, int] | None:
     for p, q in by_p[inverse]:
         inverses[p].add((q, False))
         inverses[q].add((p, False))
-    trans = {s for s, o in by_p[rdf_type] if o == transitive}
-    symm = {s for s, o in by_p[rdf_type] if o == symmetric}
+    trans, symm = declared[transitive], declared[symmetric]
     lists = {s: o for s, o in by_p[first]}
     rests = {s: o for s, o in by_p[rest]}
     chains_by_first, chains_by_second = defaultdict(list), defaultdict(list)
@@ -179,25 +199,27 @@ def fast_closure(triples: Iterable[tuple]) -> tuple[set, int] | None:
         chains_by_first[items[0]].append((items[1], prop))
         chains_by_second[items[1]].append((items[0], prop))
 
-    # 2. Property assertions (everything but rdf:type and the schema), to a fixpoint.
-    out_index: dict = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
-    in_index: dict = defaultdict(lambda: defaultdict(set))  # p -> o -> {s}
-    facts = set()
-    queue = []
-    for s, p, o in graph:
-        if p != rdf_type:
-            queue.append((s, p, o))
-    queue.extend(t for t in new if t[1] not in (sco, eqc, domain, range_))
+    # 2. Property assertions, to a fixpoint. Only triples whose property fires a rule
+    # are queued from the input; the others derive nothing here.
     rules = set(super_p) | set(inverses) | trans | symm
     rules |= set(chains_by_first) | set(chains_by_second)
+    joined_out = trans | {second for pairs in chains_by_first.values() for second, _ in pairs}
+    joined_in = trans | {first_p for pairs in chains_by_second.values() for first_p, _ in pairs}
+    out_index: dict = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
+    in_index: dict = defaultdict(lambda: defaultdict(set))  # p -> o -> {s}
+    facts = set()  # processed or derived
+    queue = [t for t in graph if t[1] in rules and t[1] != rdf_type]
+    queue.extend(t for t in new if t[1] not in (sco, eqc, domain, range_))
     while queue:
         triple = queue.pop()
         if triple in facts:
             continue
         facts.add(triple)
         s, p, o = triple
-        out_index[p][s].add(o)
-        in_index[p][o].add(s)
+        if p in joined_out:
+            out_index[p][s].add(o)
+        if p in joined_in:
+            in_index[p][o].add(s)
         if p not in rules:
             continue
         for q in super_p.get(p, ()):
@@ -215,30 +237,32 @@ def fast_closure(triples: Iterable[tuple]) -> tuple[set, int] | None:
             queue.extend((s, prop, z) for z in list(out_index[second].get(o, ())))
         for first_p, prop in chains_by_second.get(p, ()):
             queue.extend((x, prop, o) for x in list(in_index[first_p].get(s, ())))
+    del out_index, in_index
 
     # 3. Types.
     types = set()
-    for s, c in by_p[rdf_type]:
-        types.add((s, c))
-    for s, p, o in facts:
+    derived = (t for t in facts if t not in graph)  # the input's own are met first
+    for s, p, o in itertools.chain(graph, derived):
+        if p == rdf_type and (s, p, o) in graph:
+            types.add((s, o))
+            continue
         for c in doms.get(p, ()):
             types.add((s, c))
         for c in rngs.get(p, ()):
             types.add((o, c))
-    typed = set()
+    added = set()
+    for triple in itertools.chain(facts, new):
+        if triple not in graph:
+            added.add(triple)
+    del facts
     for x, c in types:
-        typed.add((x, rdf_type, c))
-        for d in super_c.get(c, ()):
-            typed.add((x, rdf_type, d))
-
-    added = (facts | typed | new) - graph
+        for d in itertools.chain((c,), super_c.get(c, ())):
+            if (x, rdf_type, d) not in graph:
+                added.add((x, rdf_type, d))
+    del types
     kept = {t for t in added if meaningful(t)}
     terms = {term for triple in graph for term in triple}
-    classes = {s for s, o in by_p[rdf_type] if o == URIRef(OWL + "Class")}
-    properties = {
-        s
-        for s, o in by_p[rdf_type]
-        if o in (URIRef(OWL + "ObjectProperty"), URIRef(OWL + "DatatypeProperty"))
-    }
+    classes = declared[owl_class]
+    properties = declared[property_classes[0]] | declared[property_classes[1]]
     trivial = len(terms) + 4 * len(classes) + 2 * len(properties) + len(added) - len(kept)
-    return kept, trivial
+    return FastClosure(kept, trivial, len(graph))

@@ -233,22 +233,53 @@ def _check_text(data: bytes, info: RdfFormatInfo, path: str) -> None:
     _check_utf8(data, path)
 
 
-def _check_terms(quads: list[ox.Quad], path: str) -> None:
+def _check_terms(quad: ox.Quad, path: str) -> None:
     """Refuse RDF 1.2 terms that kg's validator (rdflib/pySHACL) cannot represent."""
-    for quad in quads:
-        obj = quad.object
-        if isinstance(obj, ox.Triple) or isinstance(quad.subject, ox.Triple):
-            raise InputError(
-                path,
-                "RDF 1.2 triple terms (<<( ... )>>, << ... >>, {| ... |}) are not supported:"
-                " kg reads RDF 1.1",
-            )
-        if isinstance(obj, ox.Literal) and getattr(obj, "direction", None):
-            raise InputError(
-                path,
-                f'the literal "{obj.value[:40]}"@{obj.language}--{obj.direction} has a base'
-                " direction (RDF 1.2), which kg does not support: drop the --ltr/--rtl",
-            )
+    obj = quad.object
+    if isinstance(obj, ox.Triple) or isinstance(quad.subject, ox.Triple):
+        raise InputError(
+            path,
+            "RDF 1.2 triple terms (<<( ... )>>, << ... >>, {| ... |}) are not supported:"
+            " kg reads RDF 1.1",
+        )
+    if isinstance(obj, ox.Literal) and getattr(obj, "direction", None):
+        raise InputError(
+            path,
+            f'the literal "{obj.value[:40]}"@{obj.language}--{obj.direction} has a base'
+            " direction (RDF 1.2), which kg does not support: drop the --ltr/--rtl",
+        )
+
+
+def iter_quads(
+    data: bytes, format_name: str, path: str = "<input>", base_iri: str | None = None
+) -> Iterator[ox.Quad]:
+    """Parse ``data`` quad by quad, with the checks of :func:`parse_bytes`.
+
+    For loading into a throwaway store: a million quad objects held at once cost
+    about half a gigabyte. An error can come after quads have been yielded.
+
+    >>> [q.object.value for q in iter_quads(b'<http://e/a> <http://e/p> "x" .', "ntriples")]
+    ['x']
+    """
+    info = format_for(None, format_name)
+    _check_text(data, info, path)
+    if data.startswith(codecs.BOM_UTF8):  # as Windows editors write; Oxigraph would choke on it
+        data = data[len(codecs.BOM_UTF8) :]
+    from kg.safety import check_rdf_bytes
+
+    check_rdf_bytes(data, info.name, path)
+    scope = _BlankNodeScope(data)
+    try:
+        for quad in ox.parse(data, format=info.oxigraph, base_iri=base_iri):
+            _check_terms(quad, path)
+            yield scope.apply(quad)
+    except SyntaxError as err:
+        raise _syntax_error(path, err) from None
+    except MemoryError as err:
+        # Oxigraph's lexers buffer one token at most 16 MiB long; a longer literal or IRI stops it.
+        raise InputError(path, f"a single term is too long for the parser ({err})") from None
+    except (ValueError, OSError) as err:
+        raise InputError(path, f"cannot parse as {info.name}: {err}") from None
 
 
 def parse_bytes(
@@ -264,47 +295,38 @@ def parse_bytes(
     ...
     kg.errors.InputError: x.nt:1:27: syntax error: Unexpected end of file
     """
-    info = format_for(None, format_name)
-    _check_text(data, info, path)
-    if data.startswith(codecs.BOM_UTF8):  # as Windows editors write; Oxigraph would choke on it
-        data = data[len(codecs.BOM_UTF8) :]
-    from kg.safety import check_rdf_bytes
-
-    check_rdf_bytes(data, info.name, path)
-    try:
-        quads = list(ox.parse(data, format=info.oxigraph, base_iri=base_iri))
-    except SyntaxError as err:
-        raise _syntax_error(path, err) from None
-    except MemoryError as err:
-        # Oxigraph's lexers buffer one token at most 16 MiB long; a longer literal or IRI stops it.
-        raise InputError(path, f"a single term is too long for the parser ({err})") from None
-    except (ValueError, OSError) as err:
-        raise InputError(path, f"cannot parse as {info.name}: {err}") from None
-    _check_terms(quads, path)
-    return _scope_blank_nodes(quads, data)
+    return list(iter_quads(data, format_name, path, base_iri))
 
 
-def _scope_blank_nodes(quads: list[ox.Quad], data: bytes) -> list[ox.Quad]:
-    """Give blank nodes labels unique to this file's content, so ``_:b0`` of two files
-    stay two nodes, while the same file always gives the same labels."""
-    import hashlib
+class _BlankNodeScope:
+    """Blank node labels unique to one file's content, so ``_:b0`` of two files stay
+    two nodes, while the same file always gives the same labels."""
 
-    if not any(
-        isinstance(q.subject, ox.BlankNode)
-        or isinstance(q.object, ox.BlankNode)
-        or isinstance(q.graph_name, ox.BlankNode)
-        for q in quads
-    ):
-        return quads
-    scope = "f" + hashlib.sha256(data).hexdigest()[:10] + "x"
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+        self._prefix = ""
 
-    def rename(term):
-        return ox.BlankNode(scope + term.value) if isinstance(term, ox.BlankNode) else term
+    def _rename(self, term):
+        if not isinstance(term, ox.BlankNode):
+            return term
+        if self._data is not None:  # hashed on first use: most files have no blank nodes
+            import hashlib
 
-    return [
-        ox.Quad(rename(q.subject), q.predicate, rename(q.object), rename(q.graph_name))
-        for q in quads
-    ]
+            self._prefix = "f" + hashlib.sha256(self._data).hexdigest()[:10] + "x"
+            self._data = None
+        return ox.BlankNode(self._prefix + term.value)
+
+    def apply(self, quad: ox.Quad) -> ox.Quad:
+        if not (
+            isinstance(quad.subject, ox.BlankNode)
+            or isinstance(quad.object, ox.BlankNode)
+            or isinstance(quad.graph_name, ox.BlankNode)
+        ):
+            return quad
+        rename = self._rename
+        return ox.Quad(
+            rename(quad.subject), quad.predicate, rename(quad.object), rename(quad.graph_name)
+        )
 
 
 def parse_file(
@@ -319,10 +341,24 @@ def parse_file(
     ...
     kg.errors.InputError: /nonexistent/x.ttl: no such file
     """
+    return list(iter_file(path, format_name, base_iri))
+
+
+def iter_file(
+    path: str | os.PathLike, format_name: str | None = None, base_iri: str | None = None
+) -> Iterator[ox.Quad]:
+    """The quads of an RDF file one by one, for loading into a throwaway store
+    (see :func:`iter_quads`); otherwise as :func:`parse_file`.
+
+    >>> next(iter_file("/nonexistent/x.ttl"))
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: /nonexistent/x.ttl: no such file
+    """
     path = Path(path)
     data = read_input(path)  # a missing file or a folder is reported before a format problem
     info = format_for(path, format_name)
-    return parse_bytes(data, info.name, str(path), base_iri or path.resolve().as_uri())
+    yield from iter_quads(data, info.name, str(path), base_iri or path.resolve().as_uri())
 
 
 # --- rdflib <-> Oxigraph terms -------------------------------------------------
@@ -344,6 +380,31 @@ def to_rdflib_term(term):
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def interned_rdflib_triples(quads: Iterable[ox.Quad]) -> Iterator[tuple]:
+    """The triples of ``quads`` as rdflib terms, each distinct term one object: a
+    million triples name a few hundred thousand terms, and one object per mention
+    would cost hundreds of megabytes more.
+
+    >>> q = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/a"))
+    >>> (s, p, o), = interned_rdflib_triples([q])
+    >>> s is o
+    True
+    """
+    from kg.safety import quiet_rdflib
+
+    quiet_rdflib()  # converting an ill-typed literal would log a traceback
+    seen: dict = {}
+
+    def term(value):
+        converted = seen.get(value)
+        if converted is None:
+            converted = seen[value] = to_rdflib_term(value)
+        return converted
+
+    for quad in quads:
+        yield term(quad.subject), term(quad.predicate), term(quad.object)
 
 
 def from_rdflib_term(term):

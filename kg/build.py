@@ -103,6 +103,7 @@ def build(
         ontology_graph,
         meta_shacl=user_shapes,
         shapes_name=shapes_name,
+        inplace=True,
     )
     if not report.conforms:
         violations = sum(1 for r in report.results if r.severity == "Violation")

@@ -135,10 +135,11 @@ def reason(
     True
     """
     from kg.limits import run_with_timeout
+    from kg.memstore import asserted_from_store, load_files
     from kg.rdfio import to_rdflib_term
     from kg.resources import default_store
     from kg.store import open_store
-    from kg.validate import asserted_from_store, load_files, load_ontology
+    from kg.validate import load_ontology
 
     files = list(files)
     store_root = Path(store) if store else default_store()
@@ -154,7 +155,7 @@ def reason(
         return ReasonResult(triples, 0, 0)
     ontology_graph = load_ontology(Path(ontology) if ontology else None)
     if files:
-        data, _ = load_files(files, input_format)
+        data, _, _ = load_files(files, input_format)
     else:
         data = asserted_from_store(store_root)
     return run_with_timeout(

@@ -251,6 +251,53 @@ def harden_rdflib() -> None:
     quiet_rdflib()
 
 
+_REMOTE_PATTERNS = {
+    "ServiceGraphPattern": _REFUSED["SERVICE"],
+    "DatasetClause": _REFUSED["FROM"],
+    "Load": _REFUSED["LOAD"],
+    "UsingClause": _REFUSED["USING"],
+}
+
+
+def check_query_tree(text: str, where: str) -> None:
+    """Refuse SPARQL whose syntax tree, as rdflib's SPARQL grammar parses it, holds
+    ``SERVICE``, ``FROM``, ``LOAD`` or ``USING``.
+
+    The second lock behind :func:`check_query` for the SPARQL in shapes, which
+    pySHACL has Oxigraph run: Oxigraph sends ``SERVICE`` requests and has no switch
+    to stop them. A text the grammar cannot parse is refused: it cannot be checked.
+
+    >>> check_query_tree("SELECT $this WHERE { $this $PATH ?v }", "shapes.ttl")
+    >>> check_query_tree("ASK { SERVICE <http://x/> { ?s ?p ?o } }", "s.ttl")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.UnsafeOperationError: s.ttl: SERVICE is refused: it would send a request to ...
+    """
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        tree = parseQuery(text)
+    except Exception:  # pyparsing's errors, or an update
+        try:
+            tree = parseUpdate(text)
+        except Exception as err:
+            first = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise UnsafeOperationError(
+                f"{where}: this SPARQL cannot be checked (rdflib's grammar rejects it: {first})"
+            ) from None
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        name = getattr(node, "name", None)
+        if isinstance(name, str) and name in _REMOTE_PATTERNS:
+            raise UnsafeOperationError(f"{where}: {_REMOTE_PATTERNS[name]}")
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+
+
 def quiet_rdflib() -> None:
     """Keep rdflib's reactions to ill-typed literals (a logged traceback, a UserWarning
     such as "Parsing weird boolean") off the terminal: kg reports them itself, once."""

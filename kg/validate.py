@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -23,10 +22,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError, UsageError
-from kg.namespaces import GRAPH_INFERRED, GRAPH_META, SH
+from kg.memstore import XSD_STRING
+from kg.namespaces import SH
 from kg.output import shorten
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SEVERITIES = {"info": 0, "warning": 1, "violation": 2}
 REPORT_FORMATS = ("text", "json", "turtle")
 
@@ -191,11 +190,12 @@ def _check_shapes(shapes_graph, where: str) -> None:
     """Refuse shapes whose SPARQL would fetch, and regexes that do not compile."""
     from rdflib import URIRef
 
-    from kg.safety import check_query
+    from kg.safety import check_query, check_query_tree
 
     for name in ("select", "ask", "construct", "update"):
         for text in shapes_graph.objects(None, URIRef(SH + name)):
             check_query(str(text), f"{where} (sh:{name})")
+            check_query_tree(str(text), f"{where} (sh:{name})")  # Oxigraph would send SERVICE
     for pattern in shapes_graph.objects(None, URIRef(SH + "pattern")):
         try:
             re.compile(str(pattern))
@@ -213,30 +213,6 @@ def _meta_shacl_problem(message: str) -> str:
             fields.setdefault(key, value)
     path = fields.get("Result Path", "?")
     return f"malformed shapes: {path} {fields.get('Message', 'is not valid SHACL')}".strip()
-
-
-def memory_store(quads: Iterable = ()):
-    """A new in-memory Oxigraph store holding the triples of ``quads`` in its default graph.
-
-    >>> import pyoxigraph as ox
-    >>> q = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"))
-    >>> len(memory_store([q, q]))
-    1
-    """
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    default = ox.DefaultGraph()
-    extend_in_chunks(store, (ox.Quad(q.subject, q.predicate, q.object, default) for q in quads))
-    return store
-
-
-def extend_in_chunks(store, quads: Iterable, size: int = 50_000) -> None:
-    """Add ``quads`` to ``store`` some at a time: one ``extend`` of a million quads
-    holds them all at once (about 0.1 GB more at the peak)."""
-    quads = iter(quads)
-    while chunk := list(itertools.islice(quads, size)):
-        store.extend(chunk)
 
 
 def _inoculate(store, ontology_graph) -> None:
@@ -272,36 +248,52 @@ def validate_graph(
     fail_on: str = "violation",
     meta_shacl: bool = False,
     shapes_name: str = "shapes",
+    inplace: bool = False,
 ) -> ValidationReport:
-    """Validate ``data``: an in-memory ``pyoxigraph.Store`` (from :func:`memory_store`,
-    whose default graph is the data; the ontology's axioms are added to it) or an
-    rdflib graph (copied). Raises :class:`InputError` for malformed shapes."""
-    import pyoxigraph as ox
-    import pyshacl
-    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+    """Validate ``data`` with pySHACL. Raises :class:`InputError` for malformed shapes.
 
-    from kg.rdfio import from_rdflib_triples
+    ``data`` is an in-memory ``pyoxigraph.Store`` (from :mod:`kg.memstore`; its
+    default graph is the data, and the ontology's axioms are added to it), or an
+    rdflib graph, validated as plain pySHACL does (with ``inplace``, the ontology
+    is mixed into it rather than into a copy). Both give the same results, but
+    for literals Oxigraph's store rewrites (:class:`kg.memstore.RewriteCheck`).
+    """
+    import pyoxigraph as ox
+
     from kg.safety import harden_rdflib
-    from kg.sparqlcache import cached_sparql_parsing
 
     harden_rdflib()
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
     _check_shapes(shapes_graph, shapes_name)
-    store = data if isinstance(data, ox.Store) else memory_store(from_rdflib_triples(data, None))
-    if ontology_graph is not None:
-        _inoculate(store, ontology_graph)
-    _quick_emptiness_test()
+    if isinstance(data, ox.Store):
+        if ontology_graph is not None:
+            _inoculate(data, ontology_graph)
+        _quick_emptiness_test()
+        options = {"inplace": True}
+    else:
+        options = {"ont_graph": ontology_graph, "inplace": inplace}
+    report_graph = _run_pyshacl(data, shapes_graph, meta_shacl, shapes_name, options)
+    return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
+
+
+def _run_pyshacl(data, shapes_graph, meta_shacl: bool, shapes_name: str, options: dict):
+    """pySHACL's report graph, its errors turned into :class:`InputError`."""
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
+    from kg.sparqlcache import cached_sparql_parsing
+
     try:
         with cached_sparql_parsing():  # rdflib parses each SHACL-SPARQL query once, not per node
             _, report_graph, _ = pyshacl.validate(
-                store,
+                data,
                 shacl_graph=shapes_graph,
                 inference="none",
                 advanced=True,
                 meta_shacl=meta_shacl,
                 allow_warnings=False,
-                inplace=True,
+                **options,
             )
     except ReportableRuntimeError as err:
         if "MetaSHACL" in str(err.message if hasattr(err, "message") else err):
@@ -311,7 +303,7 @@ def validate_graph(
         raise InputError(shapes_name, f"malformed shapes: {str(err).splitlines()[0]}") from None
     except re.error as err:
         raise InputError(shapes_name, f"malformed shapes: bad sh:pattern: {err}") from None
-    return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
+    return report_graph
 
 
 def load_shapes(shapes: Path | str | None, ontology_dir: Path | None = None):
@@ -331,70 +323,6 @@ def load_ontology(ontology_dir: Path | None = None):
     from kg.resources import ontology_file
 
     return to_rdflib_graph(parse_file(ontology_file(ontology_dir)))
-
-
-def asserted_from_store(store_root: Path, into=None):
-    """The built graph without inferences or store metadata, as an in-memory Oxigraph
-    store (see :func:`memory_store`); added to ``into`` when given."""
-    import pyoxigraph as ox
-
-    from kg.store import open_store
-
-    store = open_store(store_root)
-    skip = {GRAPH_INFERRED, GRAPH_META}
-    graphs = [g for g in store.named_graphs() if g.value not in skip]
-    quads = itertools.chain(  # streamed: a list of a million quad objects costs GBs
-        *(store.quads_for_pattern(None, None, None, g) for g in graphs),
-        store.quads_for_pattern(None, None, None, ox.DefaultGraph()),
-    )
-    if into is None:
-        return memory_store(quads)
-    default = ox.DefaultGraph()
-    extend_in_chunks(into, (ox.Quad(q.subject, q.predicate, q.object, default) for q in quads))
-    return into
-
-
-def load_files(files: Iterable[str | Path], input_format: str | None = None, into=None):
-    """Parse RDF files into an in-memory Oxigraph store (see :func:`memory_store`).
-
-    Returns the store and, per file, the quads whose literal is ill-typed (for
-    :func:`ill_typed_warnings`); the rest are not kept as Python objects.
-    """
-    from kg.rdfio import iter_file
-
-    store = memory_store() if into is None else into
-    suspects = [(str(file), load_quads(store, iter_file(file, input_format))) for file in files]
-    return store, suspects
-
-
-def load_quads(store, quads: Iterable) -> list:
-    """Add the triples of ``quads`` to ``store``'s default graph; return the quads whose
-    literal is ill-typed (for :func:`ill_typed_warnings`)."""
-    found: list = []
-    extend_in_chunks(store, _noting_ill_typed(quads, found))
-    return found
-
-
-def _noting_ill_typed(quads: Iterable, found: list):
-    """Pass ``quads`` on (in the default graph), appending those whose literal is ill-typed
-    to ``found``."""
-    import pyoxigraph as ox
-
-    from kg.rdfio import to_rdflib_term
-    from kg.safety import quiet_rdflib
-
-    quiet_rdflib()  # converting an ill-typed literal would log a traceback
-    default = ox.DefaultGraph()
-    plain = {XSD_STRING, "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
-    for quad in quads:
-        obj = quad.object
-        if (
-            isinstance(obj, ox.Literal)
-            and obj.datatype.value not in plain
-            and getattr(to_rdflib_term(obj), "ill_typed", False)
-        ):
-            found.append(quad)
-        yield ox.Quad(quad.subject, quad.predicate, obj, default)
 
 
 def ill_typed_warnings(
@@ -442,6 +370,15 @@ def ill_typed_warnings(
     return lines
 
 
+def _rdflib_graph_of(files: Iterable[str | Path], input_format: str | None):
+    from kg.rdfio import parse_file, to_rdflib_graph
+
+    data = None
+    for file in files:
+        data = to_rdflib_graph(parse_file(file, input_format), data)
+    return data
+
+
 def validate(
     files: Iterable[str | Path] = (),
     *,
@@ -459,6 +396,7 @@ def validate(
     True
     """
     from kg.limits import run_with_timeout
+    from kg.memstore import asserted_from_store, load_files
     from kg.resources import default_store
 
     if fail_on not in SEVERITIES:
@@ -469,7 +407,10 @@ def validate(
     files = list(files)
     suspects: list = []
     if files:
-        data, suspects = load_files(files, input_format)
+        data, suspects, rewritten = load_files(files, input_format)
+        if rewritten:  # validated where literals stay as written (see RewriteCheck)
+            data.clear()
+            data = _rdflib_graph_of(files, input_format)
     else:
         data = asserted_from_store(Path(store) if store else default_store())
     report = run_with_timeout(

@@ -10,9 +10,10 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from benchmarks.generate import generate
 from kg.fastreason import fast_closure
+from kg.memstore import asserted_from_store
 from kg.rdfio import to_rdflib_graph
 from kg.reason import closure, meaningful
-from kg.validate import asserted_from_store, load_ontology
+from kg.validate import load_ontology
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"

@@ -207,21 +207,23 @@ def test_eight_digit_escapes_are_decoded_too():
 # --- SPARQL in shapes -------------------------------------------------------------------
 
 
+def service_shapes(url: str, keyword: str = "SERVICE") -> str:
+    return textwrap.dedent(
+        f"""\
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix kg: <https://w3id.org/kg/ontology#> .
+        <urn:s> a sh:NodeShape ; sh:targetClass kg:Person ;
+          sh:sparql [ sh:select \"\"\"
+            SELECT $this WHERE {{ {keyword} <{url}> {{ $this ?p ?o }} }}
+          \"\"\" ] .
+        """
+    )
+
+
 @pytest.mark.parametrize("keyword", ["SERVICE", "SERVIC\\\\u0045"])
 def test_shapes_whose_sparql_would_fetch_are_refused(tmp_path, server, keyword):
     shapes = tmp_path / "shapes.ttl"
-    shapes.write_text(
-        textwrap.dedent(
-            f"""\
-            @prefix sh: <http://www.w3.org/ns/shacl#> .
-            @prefix kg: <https://w3id.org/kg/ontology#> .
-            <urn:s> a sh:NodeShape ; sh:targetClass kg:Person ;
-              sh:sparql [ sh:select \"\"\"
-                SELECT $this WHERE {{ {keyword} <{server.url("/sparql")}> {{ $this ?p ?o }} }}
-              \"\"\" ] .
-            """
-        )
-    )
+    shapes.write_text(service_shapes(server.url("/sparql"), keyword))
     report = tmp_path / "report.txt"
     result = run_kg("validate", VALID, "--ontology", ONTOLOGY, "--shapes", shapes, "-o", report)
     assert (result.exit_code, result.stdout) == (2, "")
@@ -273,6 +275,31 @@ def test_harden_rdflib_stops_service_even_without_the_check(server):
     """The second lock: rdflib's SERVICE evaluation itself is replaced by a refusal."""
     output = run_pyshacl(server.url("/sparql"), "harden")
     assert "SERVICE / LOAD is refused" in output
+    assert server.requests == []
+
+
+def test_oxigraph_sends_service_requests_from_shapes(server):
+    """Why shapes need a second lock: kg has pySHACL run their SPARQL on Oxigraph,
+    which sends SERVICE requests and has no switch to stop them."""
+    import pyoxigraph as ox
+
+    with pytest.raises((OSError, RuntimeError)):  # the recorder's answer is not SPARQL results
+        ox.Store().query(f"ASK {{ SERVICE <{server.url('/sparql')}> {{ ?s ?p ?o }} }}")
+    assert [method for method, _, _ in server.requests] == ["POST"]
+
+
+def test_the_syntax_tree_check_stops_service_even_without_the_keyword_check(
+    tmp_path, server, monkeypatch
+):
+    """The second lock: rdflib's SPARQL grammar parses each shape query, and SERVICE
+    anywhere in the tree is refused, though the keyword check is switched off."""
+    from kg.validate import validate
+
+    monkeypatch.setattr("kg.safety.check_query", lambda *args, **kwargs: None)
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(service_shapes(server.url("/sparql")))
+    with pytest.raises(UnsafeOperationError, match=r"\(sh:select\): SERVICE is refused"):
+        validate([VALID], shapes=shapes, ontology=ONTOLOGY)
     assert server.requests == []
 
 

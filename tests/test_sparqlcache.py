@@ -9,10 +9,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import processor
 
 from benchmarks.generate import generate
+from kg.memstore import asserted_from_store
 from kg.rdfio import to_rdflib_graph
 from kg.sparqlcache import cached_sparql_parsing
 from kg.validate import (
-    asserted_from_store,
     load_ontology,
     load_shapes,
     results_from_report,

@@ -1,0 +1,164 @@
+"""Throwaway in-memory Oxigraph stores: the data that validation and reasoning read.
+
+A million triples take about 0.4 GB in Oxigraph's in-memory store, against
+1.3 GB in an rdflib graph and about 0.5 GB more as a list of quad objects, so
+data is streamed in, in chunks, and never held as Python objects. The triples
+are the store's default graph; named graphs are merged.
+
+>>> import pyoxigraph as ox
+>>> q = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"))
+>>> len(memory_store([q, q]))
+1
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from pathlib import Path
+
+from kg.namespaces import GRAPH_INFERRED, GRAPH_META
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def memory_store(quads: Iterable = ()):
+    """A new in-memory Oxigraph store holding the triples of ``quads`` in its default graph.
+
+    >>> import pyoxigraph as ox
+    >>> q = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"))
+    >>> len(memory_store([q, q]))
+    1
+    """
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    default = ox.DefaultGraph()
+    extend_in_chunks(store, (ox.Quad(q.subject, q.predicate, q.object, default) for q in quads))
+    return store
+
+
+def extend_in_chunks(store, quads: Iterable, size: int = 50_000) -> None:
+    """Add ``quads`` to ``store`` some at a time: one ``extend`` of a million quads
+    holds them all at once (about 0.1 GB more at the peak)."""
+    quads = iter(quads)
+    while chunk := list(itertools.islice(quads, size)):
+        store.extend(chunk)
+
+
+def asserted_from_store(store_root: Path):
+    """The built graph without inferences or store metadata, in a new in-memory store."""
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+
+    store = open_store(store_root)
+    skip = {GRAPH_INFERRED, GRAPH_META}
+    graphs = [g for g in store.named_graphs() if g.value not in skip]
+    quads = itertools.chain(  # streamed: a list of a million quad objects costs GBs
+        *(store.quads_for_pattern(None, None, None, g) for g in graphs),
+        store.quads_for_pattern(None, None, None, ox.DefaultGraph()),
+    )
+    return memory_store(quads)
+
+
+def load_files(files: Iterable[str | Path], input_format: str | None = None):
+    """Parse RDF files into a new in-memory store.
+
+    Returns the store, per file the quads whose literal is ill-typed (for
+    :func:`kg.validate.ill_typed_warnings`; the rest are not kept as Python
+    objects), and the first literals the store holds in another form (see
+    :class:`RewriteCheck`).
+    """
+    from kg.rdfio import iter_file
+
+    store = memory_store()
+    rewritten = RewriteCheck()
+    suspects = [
+        (str(file), load_quads(store, iter_file(file, input_format), rewritten)) for file in files
+    ]
+    return store, suspects, rewritten.found
+
+
+def load_quads(store, quads: Iterable, rewritten: RewriteCheck | None = None) -> list:
+    """Add the triples of ``quads`` to ``store``'s default graph; return the quads whose
+    literal is ill-typed (for :func:`kg.validate.ill_typed_warnings`). Literals are
+    passed to ``rewritten`` when given."""
+    found: list = []
+    extend_in_chunks(store, _noting_literals(quads, found, rewritten))
+    if rewritten is not None:
+        rewritten.flush()
+    return found
+
+
+class RewriteCheck:
+    """Finds typed literals that Oxigraph's store gives back in another form.
+
+    The store keeps values, not lexical forms: ``"5"^^xsd:int`` comes back as
+    ``"5"^^xsd:integer``, ``"1.0"^^xsd:decimal`` as ``"1"``, ``+00:00`` as ``Z``.
+    SHACL compares datatype IRIs and terms, so such data must be validated where
+    its literals stay as written (an rdflib graph). Checked by storing the
+    literals, a batch at a time; ``found`` keeps the first few.
+
+    >>> import pyoxigraph as ox
+    >>> xsd = "http://www.w3.org/2001/XMLSchema#"
+    >>> check = RewriteCheck()
+    >>> for value, datatype in [("5", "integer"), ("5", "int"), ("2024-01-02", "date")]:
+    ...     check.add(ox.Literal(value, datatype=ox.NamedNode(xsd + datatype)))
+    >>> check.flush()
+    >>> [str(literal) for literal in check.found]
+    ['"5"^^<http://www.w3.org/2001/XMLSchema#int>']
+    """
+
+    batch = 20_000
+    keep = 3
+
+    def __init__(self) -> None:
+        self._pending: list = []
+        self.found: list = []
+
+    def add(self, literal) -> None:
+        if len(self.found) >= self.keep:
+            return
+        self._pending.append(literal)
+        if len(self._pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyoxigraph as ox
+
+        pending, self._pending = self._pending, []
+        if not pending or len(self.found) >= self.keep:
+            return
+        scratch = ox.Store()
+        predicate = ox.NamedNode("urn:kg:value")
+        scratch.extend(
+            ox.Quad(ox.NamedNode(f"urn:kg:{n}"), predicate, literal)
+            for n, literal in enumerate(pending)
+        )
+        for quad in scratch:
+            original = pending[int(quad.subject.value[7:])]
+            if quad.object != original and len(self.found) < self.keep:
+                self.found.append(original)
+
+
+def _noting_literals(quads: Iterable, found: list, rewritten: RewriteCheck | None):
+    """Pass ``quads`` on (in the default graph), appending those whose literal is ill-typed
+    to ``found`` and giving typed literals to ``rewritten``."""
+    import pyoxigraph as ox
+
+    from kg.rdfio import to_rdflib_term
+    from kg.safety import quiet_rdflib
+
+    quiet_rdflib()  # converting an ill-typed literal would log a traceback
+    default = ox.DefaultGraph()
+    plain = {XSD_STRING, RDF_LANG_STRING}
+    for quad in quads:
+        obj = quad.object
+        if isinstance(obj, ox.Literal) and obj.datatype.value not in plain:
+            if getattr(to_rdflib_term(obj), "ill_typed", False):
+                found.append(quad)
+            if rewritten is not None:
+                rewritten.add(obj)
+        yield ox.Quad(quad.subject, quad.predicate, obj, default)

@@ -1,0 +1,119 @@
+"""kg validates with pySHACL over an in-memory Oxigraph store; the results are exactly
+pySHACL's over an rdflib graph (the engine kg used before, and what users of plain
+pySHACL get): severity, focus node, path, value, message, shape and constraint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from benchmarks.generate import generate
+from kg.memstore import asserted_from_store, memory_store
+from kg.rdfio import from_rdflib_triples, parse_file, to_rdflib_graph
+from kg.validate import load_ontology, load_shapes, results_from_report, validate, validate_graph
+from tests.conftest import MINI
+
+SHAPES_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
+
+
+def rdflib_pyshacl(data: Graph, shapes=None, ontology=None) -> list:
+    """The reference: plain pySHACL over an rdflib graph, as kg's options ask."""
+    import pyshacl
+
+    _, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes if shapes is not None else load_shapes(None)[0],
+        ont_graph=ontology if ontology is not None else load_ontology(),
+        inference="none",
+        advanced=True,
+        allow_warnings=False,
+    )
+    return results_from_report(report)
+
+
+def oxigraph_pyshacl(data: Graph, shapes=None, ontology=None) -> list:
+    """kg's engine, given the same triples."""
+    store = memory_store(from_rdflib_triples(data, None))
+    shapes = shapes if shapes is not None else load_shapes(None)[0]
+    ontology = ontology if ontology is not None else load_ontology()
+    return validate_graph(store, shapes, ontology).results
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SHAPES_FIXTURES.glob("*.ttl")))
+def test_same_results_on_each_shapes_fixture(name):
+    path = SHAPES_FIXTURES / f"{name}.ttl"
+    expected = rdflib_pyshacl(to_rdflib_graph(parse_file(path)))
+    assert validate([path]).results == expected
+    assert expected or name == "valid"
+
+
+INT_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:shape> a sh:NodeShape ; sh:targetSubjectsOf <http://e/n> ;
+  sh:property [ sh:path <http://e/n> ; sh:datatype xsd:int ; sh:in ( "7"^^xsd:int ) ] .
+"""
+
+
+def test_literals_oxigraph_would_rewrite_are_validated_as_written(tmp_path):
+    """Oxigraph's store keeps "7"^^xsd:int as "7"^^xsd:integer, which would break
+    sh:datatype and sh:in; such files are validated in an rdflib graph instead."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(INT_SHAPES)
+    data = tmp_path / "data.ttl"
+    data.write_text('<http://e/a> <http://e/n> "7"^^<http://www.w3.org/2001/XMLSchema#int> .\n')
+    assert validate([data], shapes=shapes).results == []
+    store = memory_store(parse_file(data))
+    shapes_graph = to_rdflib_graph(parse_file(shapes))
+    wrong = validate_graph(store, shapes_graph).results  # why: the store's own answer
+    assert sorted(r.constraint for r in wrong) == [
+        "sh:DatatypeConstraintComponent",
+        "sh:InConstraintComponent",
+    ]
+
+
+def test_same_results_on_the_mini_fixture_with_its_own_shapes_and_ontology():
+    shapes = to_rdflib_graph(parse_file(MINI / "ontology" / "shapes.ttl"))
+    ontology = to_rdflib_graph(parse_file(MINI / "ontology" / "kg.ttl"))
+    data = to_rdflib_graph(parse_file(MINI / "invalid.ttl"))
+    expected = rdflib_pyshacl(data, shapes, ontology)
+    assert len(expected) == 4
+    assert oxigraph_pyshacl(data, shapes, ontology) == expected
+
+
+def test_same_results_on_the_seed(seed_store):
+    data = to_rdflib_graph(asserted_from_store(seed_store))
+    expected = rdflib_pyshacl(data)
+    assert [r.severity for r in expected] == ["Info"] * 3
+    assert oxigraph_pyshacl(data) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 3])
+def test_same_results_on_generated_data_with_violations(seed):
+    data = Graph()
+    data.parse(data=generate(1000, seed=seed, violations=0.3).ntriples, format="nt")
+    expected = rdflib_pyshacl(data)
+    got = oxigraph_pyshacl(data)
+    assert got == expected
+    assert any(r.constraint == "sh:SPARQLConstraintComponent" for r in got)
+    assert any(r.value.endswith('"') for r in got)  # plain literals written alike
+
+
+def test_an_rdflib_graph_is_copied_not_changed():
+    data = to_rdflib_graph(parse_file(SHAPES_FIXTURES / "valid.ttl"))
+    before = len(data)
+    validate_graph(data, load_shapes(None)[0], load_ontology())
+    assert len(data) == before
+
+
+def test_emptiness_is_asked_of_one_quad_not_a_count():
+    """pySHACL asks ``bool(data graph)`` per result; it must not scan the store."""
+    from pyshacl.graph_abstraction import DataGraph
+
+    store = memory_store()
+    validate_graph(store, load_shapes(None)[0], load_ontology())  # installs the test
+    assert bool(DataGraph.from_oxigraph_store(store))  # the ontology's axioms are in it
+    assert not bool(DataGraph.from_oxigraph_store(memory_store()))

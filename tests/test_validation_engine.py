@@ -1,6 +1,7 @@
-"""kg validates with pySHACL over an in-memory Oxigraph store; the results are exactly
-pySHACL's over an rdflib graph (the engine kg used before, and what users of plain
-pySHACL get): severity, focus node, path, value, message, shape and constraint."""
+"""kg validates with pySHACL over an in-memory Oxigraph store, or over an rdflib graph
+with each SPARQL text parsed once (kg/sparqlcache.py); the results of both are exactly
+plain pySHACL's over an rdflib graph (what users of pySHACL get): severity, focus node,
+path, value, message, shape and constraint."""
 
 from __future__ import annotations
 
@@ -83,11 +84,17 @@ def test_same_results_on_the_mini_fixture_with_its_own_shapes_and_ontology():
     assert oxigraph_pyshacl(data, shapes, ontology) == expected
 
 
+def cached_rdflib_pyshacl(data: Graph) -> list:
+    """kg's rdflib path (``kg build``, rewritten literals): each SPARQL text parsed once."""
+    return validate_graph(data, load_shapes(None)[0], load_ontology()).results
+
+
 def test_same_results_on_the_seed(seed_store):
     data = to_rdflib_graph(asserted_from_store(seed_store))
     expected = rdflib_pyshacl(data)
     assert [r.severity for r in expected] == ["Info"] * 3
     assert oxigraph_pyshacl(data) == expected
+    assert cached_rdflib_pyshacl(data) == expected
 
 
 @pytest.mark.slow
@@ -98,6 +105,7 @@ def test_same_results_on_generated_data_with_violations(seed):
     expected = rdflib_pyshacl(data)
     got = oxigraph_pyshacl(data)
     assert got == expected
+    assert cached_rdflib_pyshacl(data) == expected
     assert any(r.constraint == "sh:SPARQLConstraintComponent" for r in got)
     assert any(r.value.endswith('"') for r in got)  # plain literals written alike
 

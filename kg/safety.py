@@ -265,7 +265,7 @@ def check_query_tree(text: str, where: str) -> None:
 
     The second lock behind :func:`check_query` for the SPARQL in shapes, which
     pySHACL has Oxigraph run: Oxigraph sends ``SERVICE`` requests and has no switch
-    to stop them. A text the grammar cannot parse is refused: it cannot be checked.
+    to stop them. A text the grammar cannot parse is refused as malformed shapes.
 
     >>> check_query_tree("SELECT $this WHERE { $this $PATH ?v }", "shapes.ttl")
     >>> check_query_tree("ASK { SERVICE <http://x/> { ?s ?p ?o } }", "s.ttl")
@@ -276,16 +276,12 @@ def check_query_tree(text: str, where: str) -> None:
     """
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    parse = parseQuery if is_select_like(text) else parseUpdate
     try:
-        tree = parseQuery(text)
-    except Exception:  # pyparsing's errors, or an update
-        try:
-            tree = parseUpdate(text)
-        except Exception as err:
-            first = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise UnsafeOperationError(
-                f"{where}: this SPARQL cannot be checked (rdflib's grammar rejects it: {first})"
-            ) from None
+        tree = parse(text)
+    except Exception as err:  # pyparsing's errors
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(where, f"malformed shapes: SPARQL syntax error: {first}") from None
     stack = [tree]
     while stack:
         node = stack.pop()

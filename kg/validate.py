@@ -1,8 +1,10 @@
 """Validate the built graph, or a user's data files, against SHACL shapes.
 
 pySHACL validates data held in an in-memory Oxigraph store (its Oxigraph
-backend): about 0.35 GB per million triples where an rdflib graph takes 1.3 GB,
-with SHACL-SPARQL constraints run by Oxigraph. The ontology's class and
+backend): about 0.4 GB per million triples where an rdflib graph takes 1.3 GB,
+with SHACL-SPARQL constraints run by Oxigraph. Data whose literals that store
+would rewrite (``xsd:int`` kept as ``xsd:integer``) and ``kg build``'s small
+seed graph are validated in an rdflib graph instead. The ontology's class and
 property axioms are copied in first, as pySHACL's ``ont_graph`` option does, so
 ``rdfs:subClassOf`` counts for ``sh:targetClass`` and ``sh:class``; no RDFS or
 OWL inference runs (domain/range inference would retype wrong data and hide
@@ -16,6 +18,7 @@ True
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -284,6 +287,9 @@ def _run_pyshacl(data, shapes_graph, meta_shacl: bool, shapes_name: str, options
 
     from kg.sparqlcache import cached_sparql_parsing
 
+    # pySHACL hangs a stderr handler on this logger at every call and logs, among
+    # other things, the whole meta-SHACL report; kg reports problems itself, in one line.
+    logging.getLogger("pyshacl-validate").disabled = True
     try:
         with cached_sparql_parsing():  # rdflib parses each SHACL-SPARQL query once, not per node
             _, report_graph, _ = pyshacl.validate(

@@ -79,3 +79,25 @@ def test_meta_graph_records_where_and_when(store):
         "<http://www.w3.org/ns/prov#generatedAtTime>",
         "<https://w3id.org/kg/ontology#sha256>",
     ]
+
+
+INT_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:shape> a sh:NodeShape ; sh:targetSubjectsOf <http://e/n> ;
+  sh:property [ sh:path <http://e/n> ; sh:datatype xsd:int ] .
+"""
+
+
+def test_literals_the_store_rewrites_are_validated_as_written(store, tmp_path):
+    """Oxigraph keeps "7"^^xsd:int as xsd:integer; sh:datatype xsd:int must still hold."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(INT_SHAPES)
+    data = tmp_path / "counts.ttl"
+    data.write_text('<http://e/a> <http://e/n> "7"^^<http://www.w3.org/2001/XMLSchema#int> .\n')
+    result = add([data], store=store, ontology=ONTOLOGY, shapes=shapes)
+    assert list(result.graphs.values()) == [1]
+    wrong = tmp_path / "wrong.ttl"
+    wrong.write_text('<http://e/b> <http://e/n> "7" .\n')
+    with pytest.raises(NotConformingError):
+        add([wrong], store=store, ontology=ONTOLOGY, shapes=shapes)

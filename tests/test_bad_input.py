@@ -407,6 +407,13 @@ SHAPE_CASES = [
         " missing ), unterminated subpattern at position 0",
     ),
     (
+        "a SHACL-SPARQL query with a syntax error",
+        "<urn:s> a sh:NodeShape ; sh:targetClass kg:Person ;"
+        ' sh:sparql [ sh:select "SELECT $this WHERE { $this ?p" ] .\n',
+        "{path} (sh:select): malformed shapes: SPARQL syntax error: Expected SelectQuery,"
+        " found '$'  (at char 21), (line:1, col:22)",
+    ),
+    (
         "shapes with a syntax error",
         "<urn:s> a sh:NodeShape ; sh:targetClass kg:Person\n",
         "{path}:5:1: syntax error: Unexpected end",
@@ -424,6 +431,15 @@ def test_malformed_shapes(tmp_path, name, body, message):
     result = run_kg("validate", VALID, "--ontology", ONTOLOGY, "--shapes", shapes, "-o", report)
     assert_one_line_error(result, message.format(path=shapes))
     assert not report.exists()
+
+
+def test_malformed_shapes_give_one_line_in_a_real_process(tmp_path):
+    """pySHACL logs its whole meta-SHACL report to the stderr it saw at import; in-process
+    runs cannot see that, a real process does."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(SHAPES_HEAD + SHAPE_CASES[0][1])
+    done = kg_process("validate", VALID, "--ontology", ONTOLOGY, "--shapes", shapes)
+    assert_process_error(done, SHAPE_CASES[0][2].format(path=shapes))
 
 
 # --- queries ----------------------------------------------------------------------------

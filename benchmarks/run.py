@@ -231,7 +231,7 @@ class Suite:
 
     def data_store(self, size: str, valid: Path) -> tuple[Path, Path, Path]:
         """A store holding the ontology and the data; its export with inferences."""
-        from kg.store import write_store
+        from kg.store.versions import write_store
 
         store = self.work / f"store-{size}"
         merged = self.work / f"store-{size}.nt"
@@ -239,7 +239,7 @@ class Suite:
         if not (store / "CURRENT").exists():
             import pyoxigraph as ox
 
-            from kg.namespaces import GRAPH_ONTOLOGY, graph_iri
+            from kg.rdf.namespaces import GRAPH_ONTOLOGY, graph_iri
 
             ontology = [
                 ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPH_ONTOLOGY))
@@ -406,7 +406,7 @@ def _validation_keys(kg_json: str) -> list[tuple]:
 
 
 def _raw_validation_keys(raw_json: str) -> list[tuple]:
-    from kg.output import shorten
+    from kg.sparql.output import shorten
 
     def short(iri: str) -> str:
         return shorten(iri) if iri else ""
@@ -421,7 +421,7 @@ def _raw_validation_keys(raw_json: str) -> list[tuple]:
 def _same_inferences(kg_nt: str, raw_nt: str) -> bool:
     from rdflib import Graph
 
-    from kg.reason import meaningful
+    from kg.engine.meaningful import meaningful
 
     kg_graph, raw_graph = Graph(), Graph()
     kg_graph.parse(kg_nt, format="nt")

@@ -15,23 +15,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kg.errors import NotConformingError, UsageError
-from kg.namespaces import GRAPH_INFERRED, GRAPH_META, KG, PREFIXES, graph_iri
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, KG, PREFIXES, added_graph_name
 
 DCTERMS = PREFIXES["dcterms"]
 PROV = PREFIXES["prov"]
-
-
-def added_graph_name(path: str | Path, data: bytes) -> str:
-    """The named graph a file is added as: its name and a short checksum of its bytes."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(path).stem).strip("-") or "data"
-    return graph_iri("added", f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}")
 
 
 @dataclass
@@ -60,13 +53,13 @@ def add(
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
 
-    from kg.limits import run_with_timeout
-    from kg.memstore import RewriteCheck, asserted_from_store, load_quads
-    from kg.rdfio import format_for, from_rdflib_triples, iter_quads, read_input, to_rdflib_graph
-    from kg.reason import closure
-    from kg.resources import default_store
-    from kg.store import open_store, write_store
-    from kg.validate import ill_typed_warnings, load_ontology, load_shapes, validate_graph
+    from kg.engine.reasoning import closure
+    from kg.engine.validation import ill_typed_warnings, load_ontology, load_shapes, validate_graph
+    from kg.rdf.io import format_for, from_rdflib_triples, iter_quads, read_input, to_rdflib_graph
+    from kg.rdf.limits import run_with_timeout
+    from kg.rdf.resources import default_store
+    from kg.store.memory import RewriteCheck, asserted_from_store, load_quads
+    from kg.store.versions import open_store, write_store
 
     files = [Path(f) for f in files]
     if not files:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import NotConformingError
-from kg.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG, PREFIXES
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG, PREFIXES
 
 DCTERMS = PREFIXES["dcterms"]
 
@@ -77,12 +77,12 @@ def build(
     """
     from rdflib import Graph
 
-    from kg.rdfio import from_rdflib_triples
-    from kg.reason import closure
-    from kg.resources import data_dir, default_store
-    from kg.seeds import load_seeds
-    from kg.store import write_store
-    from kg.validate import load_ontology, load_shapes, validate_graph
+    from kg.engine.reasoning import closure
+    from kg.engine.validation import load_ontology, load_shapes, validate_graph
+    from kg.facts.loader import load_seeds
+    from kg.rdf.io import from_rdflib_triples
+    from kg.rdf.resources import data_dir, default_store
+    from kg.store.versions import write_store
 
     started = time.perf_counter()
     store_root = Path(store) if store else default_store()

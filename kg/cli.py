@@ -34,9 +34,9 @@ output_option = click.option(
 
 
 def _input_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Check --input-format with kg.rdfio, whose one-line error also says TriX is not read."""
+    """Check --input-format with kg.rdf.io, whose one-line error also says TriX is not read."""
     from kg.errors import UsageError
-    from kg.rdfio import format_for
+    from kg.rdf.io import format_for
 
     try:
         return None if value is None else format_for(None, value).name
@@ -59,7 +59,7 @@ ontology_option = click.option(
 )
 shapes_option = click.option(
     "--shapes",
-    type=click.Path(readable=False, path_type=Path),  # kg.rdfio reports problems in one line
+    type=click.Path(readable=False, path_type=Path),  # kg.rdf.io reports problems in one line
     default=None,
     help="SHACL shapes file to use instead of the bundled shapes.",
 )
@@ -73,7 +73,7 @@ timeout_option = click.option(
 )
 files_argument = click.argument(
     "files", nargs=-1, type=click.Path(path_type=Path, readable=False)
-)  # not checked by click: kg.rdfio reports a missing, unreadable or folder path in one line
+)  # not checked by click: kg.rdf.io reports a missing, unreadable or folder path in one line
 
 
 def remote_options(command):
@@ -112,7 +112,7 @@ def emit(text: str | bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    from kg.rdfio import write_atomic
+    from kg.rdf.io import write_atomic
 
     write_atomic(output, data)
 
@@ -324,7 +324,7 @@ def reason(files, store, ontology, input_format, keep_all, format_name, output, 
     Example:
         kg reason --format ntriples
     """
-    from kg.rdfio import from_rdflib_triples, serialize
+    from kg.rdf.io import from_rdflib_triples, serialize
     from kg.reason import reason as run_reason
 
     result = run_reason(
@@ -364,7 +364,7 @@ def list_queries_command(format_name: str) -> None:
     """
     import json
 
-    from kg.queries import list_queries
+    from kg.sparql.bundled import list_queries
 
     specs = list_queries()
     if format_name == "json":
@@ -461,13 +461,13 @@ def query(
         kg query evidence --param fact=kgr:kaja-kallas --format json
         kg query signing --endpoint http://127.0.0.1:7878/query
     """
-    from kg.output import boolean_text, render_rows
-    from kg.query import parse_params
     from kg.query import query as run_query
+    from kg.sparql.output import boolean_text, render_rows
+    from kg.sparql.run import parse_params
 
     if endpoint:
         from kg.errors import UsageError
-        from kg.remote import query as run_remote_query
+        from kg.remote.client import query as run_remote_query
 
         if asserted:
             raise UsageError(
@@ -498,7 +498,7 @@ def query(
     else:
         import pyoxigraph as ox
 
-        from kg.rdfio import serialize
+        from kg.rdf.io import serialize
 
         emit(
             serialize(
@@ -666,7 +666,7 @@ def stats(store, format_name) -> None:
     """
     import json
 
-    from kg.output import shorten
+    from kg.sparql.output import shorten
     from kg.stats import stats as run_stats
 
     result = run_stats(store=store)

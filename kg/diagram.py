@@ -36,9 +36,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError, ResourceLimitError, UsageError
-from kg.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG, RDF, RDFS, expand
-from kg.output import shorten
-from kg.views import preferred_label
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG, RDF, RDFS, expand
+from kg.sparql.output import shorten
+from kg.web.views import preferred_label
 
 DIAGRAMS_DIR = Path(__file__).resolve().parent / "web" / "diagrams"
 FORMATS = ("svg", "png", "dot")
@@ -350,11 +350,11 @@ def diagram(
     >>> svg = diagram("signing", store="build")  # doctest: +SKIP
     >>> svg = diagram(entity="kgr:kaja-kallas", depth=2, format="dot")  # doctest: +SKIP
     """
-    from kg.limits import run_with_timeout
-    from kg.queries import load_query_file, resolve_query
-    from kg.query import bind_params, run_on_store
-    from kg.resources import default_store
-    from kg.store import open_store
+    from kg.rdf.limits import run_with_timeout
+    from kg.rdf.resources import default_store
+    from kg.sparql.bundled import load_query_file, resolve_query
+    from kg.sparql.run import bind_params, run_on_store
+    from kg.store.versions import open_store
 
     if format not in FORMATS:
         raise UsageError(f"unknown diagram format {format!r} (use {', '.join(FORMATS)})")

@@ -43,8 +43,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import RemoteError, UsageError
-from kg.http import DEFAULT_TIMEOUT, Credentials, display_url, request, split_url, with_query
-from kg.namespaces import KG_GRAPH
+from kg.rdf.namespaces import KG_GRAPH
+from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, request, split_url, with_query
 
 DEFAULT_CHUNK_SIZE = 100_000
 # Default-graph triples of the store (kg build writes none) go to this graph.
@@ -127,8 +127,8 @@ def collect_graphs(
     groups: dict[str, dict[ox.Triple, None]] = {}
     files = [Path(f) for f in files]
     if files:
-        from kg.add import added_graph_name
-        from kg.rdfio import parse_file
+        from kg.rdf.io import parse_file
+        from kg.rdf.namespaces import added_graph_name
 
         for path in files:
             quads = parse_file(path, input_format)
@@ -136,9 +136,9 @@ def collect_graphs(
             for quad in quads:
                 groups.setdefault(graph or _graph_of(quad, fallback), {})[quad.triple] = None
     else:
-        from kg.export import select_quads
-        from kg.resources import default_store
-        from kg.store import open_store
+        from kg.rdf.resources import default_store
+        from kg.store.selection import select_quads
+        from kg.store.versions import open_store
 
         oxstore = open_store(Path(store) if store else default_store())
         for quad in select_quads(oxstore, inferred=inferred, provenance=provenance):
@@ -208,7 +208,7 @@ def count_graphs(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, int]:
     """Triples in each of ``graphs`` on the server, with one SELECT COUNT query."""
-    from kg.remote import send_query
+    from kg.remote.client import send_query
 
     graphs = list(graphs)
     values = " ".join(f"<{g}>" for g in graphs)

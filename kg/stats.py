@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.namespaces import GRAPH_META, GRAPH_ONTOLOGY
+from kg.rdf.namespaces import GRAPH_META, GRAPH_ONTOLOGY
 
 _INSTANCES = f"""
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
@@ -42,8 +42,8 @@ def stats(*, store: Path | str | None = None) -> Stats:
     """Count what the built graph holds."""
     import pyoxigraph as ox
 
-    from kg.resources import default_store
-    from kg.store import open_store
+    from kg.rdf.resources import default_store
+    from kg.store.versions import open_store
 
     oxstore = open_store(Path(store) if store else default_store())
     result = Stats()

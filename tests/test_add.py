@@ -9,7 +9,7 @@ import pytest
 from kg.add import add
 from kg.errors import NotConformingError
 from kg.query import query
-from kg.store import current_version
+from kg.store.versions import current_version
 from tests.conftest import MINI, run_kg
 
 ONTOLOGY = MINI / "ontology"

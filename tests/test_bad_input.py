@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.store import current_version
+from kg.store.versions import current_version
 from tests.conftest import MINI, ROOT, run_kg
 
 ONTOLOGY = MINI / "ontology"
@@ -552,7 +552,7 @@ def test_bad_query(tmp_path, mini_store, name, file_name, text, extra, message):
 
 
 def test_unknown_query_name(mini_store):
-    from kg.queries import list_queries
+    from kg.sparql.bundled import list_queries
 
     known = ", ".join(q.name for q in list_queries())
     result = run_kg("query", "no-such-query", "--store", mini_store)
@@ -719,8 +719,8 @@ def test_validation_time_limit(tmp_path):
 
 KILL_DURING_STORE_WRITE = """
 import os, signal, sys
-import kg.store
-real = kg.store.write_store
+import kg.store.versions
+real = kg.store.versions.write_store
 def killed_half_way(root, quads):
     def half_then_die(items):
         items = list(items)
@@ -729,17 +729,17 @@ def killed_half_way(root, quads):
                 os.kill(os.getpid(), signal.SIGKILL)
             yield quad
     real(root, half_then_die(quads))
-kg.store.write_store = killed_half_way
+kg.store.versions.write_store = killed_half_way
 from kg.cli import main
 main(sys.argv[1:])
 """
 
 KILL_BEFORE_SWITCH = """
 import os, signal, sys
-import kg.store
+import kg.store.versions
 def die(*args):
     os.kill(os.getpid(), signal.SIGKILL)
-kg.store.os.replace = die
+kg.store.versions.os.replace = die
 from kg.cli import main
 main(sys.argv[1:])
 """

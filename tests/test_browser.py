@@ -11,8 +11,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from kg.output import shorten
 from kg.query import query
+from kg.sparql.output import shorten
 from tests.serve_support import chromium
 
 # Waiting for a page is not a timing assertion: the limit only stops a hung browser.

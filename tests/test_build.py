@@ -8,7 +8,7 @@ import pytest
 
 from kg.build import build
 from kg.errors import FactsError, NotConformingError
-from kg.store import current_version
+from kg.store.versions import current_version
 from tests.conftest import MINI, run_kg
 
 

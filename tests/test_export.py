@@ -21,7 +21,7 @@ GRAPHS = {
 
 @pytest.mark.parametrize("format_name", ["turtle", "ntriples", "nquads", "trig", "jsonld"])
 def test_every_format_round_trips(mini_store, format_name):
-    from kg.rdfio import FORMATS
+    from kg.rdf.io import FORMATS
 
     data = export(format=format_name, store=mini_store)
     quads = list(ox.parse(data, format=FORMATS[format_name].oxigraph))
@@ -80,7 +80,7 @@ def test_unknown_extension_is_a_usage_error(mini_store, tmp_path):
 
 
 def test_blank_nodes_get_stable_labels(tmp_path):
-    from kg.rdfio import parse_bytes, serialize
+    from kg.rdf.io import parse_bytes, serialize
 
     data = b"@prefix e: <http://e/> . e:a e:p [ e:q [ e:r 1 ] ] ; e:s ( 1 2 ) ."
     first = serialize(parse_bytes(data, "turtle"), "ntriples")

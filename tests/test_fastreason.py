@@ -9,11 +9,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from benchmarks.generate import generate
-from kg.fastreason import fast_closure
-from kg.memstore import asserted_from_store
-from kg.rdfio import to_rdflib_graph
-from kg.reason import closure, meaningful
-from kg.validate import load_ontology
+from kg.engine.fastreason import fast_closure
+from kg.engine.meaningful import meaningful
+from kg.engine.reasoning import closure
+from kg.engine.validation import load_ontology
+from kg.rdf.io import to_rdflib_graph
+from kg.store.memory import asserted_from_store
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"

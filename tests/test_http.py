@@ -1,11 +1,11 @@
-"""kg.http against real sockets on 127.0.0.1: retries, redirects, credentials, timeouts."""
+"""kg.remote.http against real sockets on 127.0.0.1: retries, redirects, credentials, timeouts."""
 
 from __future__ import annotations
 
 import pytest
 
 from kg.errors import RemoteError, UsageError
-from kg.http import Credentials, display_url, origin, request, split_url
+from kg.remote.http import Credentials, display_url, origin, request, split_url
 from tests.sparql_server_support import (
     Reply,
     ScriptedServer,

@@ -53,7 +53,7 @@ def test_pip_install_then_build_and_query_from_elsewhere(tmp_path):
         [
             str(venv / "bin" / "python"),
             "-c",
-            "import kg.resources as r; print(r.data_dir('seeds'))",
+            "import kg.rdf.resources as r; print(r.data_dir('seeds'))",
         ],
         cwd=elsewhere,
         capture_output=True,

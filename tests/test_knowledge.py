@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
-from kg.queries import list_queries
 from kg.query import query
+from kg.sparql.bundled import list_queries
 from tests.conftest import ROOT
 
 SEED_TEXT = ROOT / "seeds" / "000_74f78cd287be197f.txt"
@@ -328,7 +328,7 @@ def test_rdflib_and_oxigraph_give_the_same_rows(seed_store, spec):
     from rdflib import Dataset, URIRef
 
     from kg.export import export
-    from kg.safety import harden_rdflib
+    from kg.rdf.safety import harden_rdflib
 
     harden_rdflib()
     params = {"fact": "https://w3id.org/kg/id/eu-india-sdp"} if spec.params else {}

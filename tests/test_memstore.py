@@ -6,9 +6,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import InputError
-from kg.memstore import asserted_from_store, extend_in_chunks, load_files, memory_store
-from kg.namespaces import GRAPH_INFERRED, GRAPH_META
-from kg.store import open_store
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META
+from kg.store.memory import asserted_from_store, extend_in_chunks, load_files, memory_store
+from kg.store.versions import open_store
 
 E = "http://e/"
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import KgError
-from kg.rdfio import FORMATS, WRITE_FORMATS, canonical_quads, parse_bytes, serialize
+from kg.rdf.io import FORMATS, WRITE_FORMATS, canonical_quads, parse_bytes, serialize
 from tests.conftest import MINI, ROOT
 
 NAMESPACES = [
@@ -176,7 +176,7 @@ SEED_FOLDERS = {"mini": (MINI / "seeds", MINI / "ontology"), "bundled": (ROOT / 
 
 @functools.cache
 def ontology_graph(name: str):
-    from kg.validate import load_ontology
+    from kg.engine.validation import load_ontology
 
     return load_ontology(SEED_FOLDERS[name][1])
 
@@ -214,7 +214,7 @@ toml_edits = st.lists(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=toml_edits)
 def test_mutated_facts_files_give_seeds_or_a_kg_error(seed, changes):
-    from kg.seeds import load_seeds
+    from kg.facts.loader import load_seeds
 
     source = SEED_FOLDERS[seed][0]
     facts = next(source.glob("*.toml"))

@@ -9,10 +9,10 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import RemoteError
-from kg.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG_GRAPH
 from kg.push import chunks, count_graphs, push, query_url_for
-from kg.remote import send_query
-from kg.store import open_store
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG_GRAPH
+from kg.remote.client import send_query
+from kg.store.versions import open_store
 from tests.conftest import run_kg
 from tests.sparql_server_support import (
     Reply,

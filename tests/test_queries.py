@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import InputError
-from kg.queries import list_queries, parse_header
+from kg.sparql.bundled import list_queries, parse_header
 from tests.conftest import ROOT, run_kg
 
 

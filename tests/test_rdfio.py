@@ -1,4 +1,4 @@
-"""kg.rdfio: bounded, staged parsing; deep and long inputs; atomic writing; stable labels."""
+"""kg.rdf.io: bounded, staged parsing; deep and long inputs; atomic writing; stable labels."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import InputError, UsageError
-from kg.rdfio import (
+from kg.rdf.io import (
     WRITE_FORMATS,
     canonical_quads,
     format_for,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from kg.cli import cli
-from kg.queries import README_END, README_START, markdown_table
+from kg.sparql.bundled import README_END, README_START, markdown_table
 from tests.readme_examples import README, normalise, render
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
-from kg.reason import closure, meaningful, reason
+from kg.engine.meaningful import meaningful
+from kg.engine.reasoning import closure
+from kg.reason import reason
 from tests.conftest import MINI, run_kg
 
 ONTOLOGY = MINI / "ontology"

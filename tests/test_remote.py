@@ -5,12 +5,12 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg import remote
 from kg.errors import QueryError
 from kg.push import push
-from kg.queries import list_queries
 from kg.query import query as local_query
-from kg.remote import inject_values, with_prefixes
+from kg.remote import client as remote
+from kg.remote.client import inject_values, with_prefixes
+from kg.sparql.bundled import list_queries
 from tests.conftest import MINI, run_kg
 from tests.sparql_server_support import (
     Reply,

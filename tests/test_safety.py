@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from kg.errors import InputError, QueryError, UnsafeOperationError
-from kg.safety import check_query, check_rdf_bytes, json_depth_exceeded, xml_depth_exceeded
+from kg.rdf.safety import check_query, check_rdf_bytes, json_depth_exceeded, xml_depth_exceeded
 from tests.conftest import MINI, ROOT, run_kg
 from tests.network_support import PipeWatch, RecordingServer
 
@@ -110,10 +110,10 @@ def test_oxigraph_refuses_contexts_too_when_the_friendly_check_is_skipped(
     tmp_path, server, monkeypatch
 ):
     """Above 16 MiB the JSON check is left to Oxigraph, which has no document loader."""
-    import kg.safety
-    from kg.rdfio import parse_bytes
+    import kg.rdf.safety
+    from kg.rdf.io import parse_bytes
 
-    monkeypatch.setattr(kg.safety, "_JSONLD_CHECK_BYTES", 0)
+    monkeypatch.setattr(kg.rdf.safety, "_JSONLD_CHECK_BYTES", 0)
     data = json.dumps({"@context": server.url("/c"), "@id": "http://e/a"}).encode()
     with pytest.raises(UnsafeOperationError) as caught:
         parse_bytes(data, "jsonld", "big.jsonld")
@@ -239,7 +239,7 @@ PYSHACL_SCRIPT = """
 import sys, pyshacl, rdflib
 url, harden = sys.argv[1], sys.argv[2] == "harden"
 if harden:
-    from kg.safety import harden_rdflib
+    from kg.rdf.safety import harden_rdflib
     harden_rdflib()
 shapes = rdflib.Graph().parse(format="turtle", data='''
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -295,7 +295,7 @@ def test_the_syntax_tree_check_stops_service_even_without_the_keyword_check(
     anywhere in the tree is refused, though the keyword check is switched off."""
     from kg.validate import validate
 
-    monkeypatch.setattr("kg.safety.check_query", lambda *args, **kwargs: None)
+    monkeypatch.setattr("kg.rdf.safety.check_query", lambda *args, **kwargs: None)
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(service_shapes(server.url("/sparql")))
     with pytest.raises(UnsafeOperationError, match=r"\(sh:select\): SERVICE is refused"):
@@ -331,7 +331,7 @@ def test_a_doctype_in_a_comment_is_refused_too():
 
 
 def test_rdfxml_that_is_not_utf8_is_refused_before_the_parser():
-    from kg.rdfio import parse_bytes
+    from kg.rdf.io import parse_bytes
 
     data = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<r>caf\xe9</r>'.encode("latin-1")
     with pytest.raises(InputError) as caught:

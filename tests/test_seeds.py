@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.errors import FactsError
-from kg.seeds import find_quote, load_seeds
+from kg.facts.loader import find_quote, load_seeds
 from tests.conftest import MINI, ROOT
 
 KG = "https://w3id.org/kg/ontology#"

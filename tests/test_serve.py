@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from kg.build import build
-from kg.queries import list_queries
+from kg.sparql.bundled import list_queries
 from tests.conftest import MINI, ROOT, run_kg
 from tests.serve_support import kg_server
 
@@ -483,8 +483,12 @@ def test_the_wheel_carries_the_page_assets_and_diagrams(tmp_path):
         "kg/diagram.py",
         "kg/serve.py",
         "kg/web/__init__.py",
+        "kg/web/app.py",
         "kg/web/diagrams/signing.rq",
+        "kg/web/negotiation.py",
+        "kg/web/pages.py",
         "kg/web/static/app.js",
         "kg/web/static/favicon.svg",
         "kg/web/static/style.css",
+        "kg/web/views.py",
     ]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Graph, URIRef
 
-from kg.namespaces import KG_SHAPES, SH
+from kg.rdf.namespaces import KG_SHAPES, SH
 from kg.validate import validate
 from tests.conftest import FIXTURES, ROOT
 

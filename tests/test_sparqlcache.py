@@ -9,7 +9,7 @@ import threading
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import processor
 
-from kg.sparqlcache import cached_sparql_parsing
+from kg.engine.sparqlcache import cached_sparql_parsing
 
 
 def test_each_text_is_translated_once_and_rdflib_is_restored():

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import StoreError
-from kg.store import CURRENT, current_version, open_store, write_store
+from kg.store.versions import CURRENT, current_version, open_store, write_store
 
 QUAD = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"))
 

@@ -11,9 +11,10 @@ import pytest
 from rdflib import Graph
 
 from benchmarks.generate import generate
-from kg.memstore import asserted_from_store, memory_store
-from kg.rdfio import from_rdflib_triples, parse_file, to_rdflib_graph
-from kg.validate import load_ontology, load_shapes, results_from_report, validate, validate_graph
+from kg.engine.validation import load_ontology, load_shapes, results_from_report, validate_graph
+from kg.rdf.io import from_rdflib_triples, parse_file, to_rdflib_graph
+from kg.store.memory import asserted_from_store, memory_store
+from kg.validate import validate
 from tests.conftest import MINI
 
 SHAPES_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"

@@ -3,7 +3,7 @@
 Parsing uses Oxigraph's parsers: linear time, syntax errors that carry a line
 and column, no remote JSON-LD contexts. Before a byte reaches a parser, the
 input is bounded (:func:`max_input_bytes`), checked to be UTF-8 text, and
-checked by :func:`kg.safety.check_rdf_bytes` (XML entity declarations,
+checked by :func:`kg.rdf.safety.check_rdf_bytes` (XML entity declarations,
 JSON-LD context references, nesting depth). A file is parsed whole into memory
 before anything is added anywhere (staged), so a file that fails half-way
 changes nothing.
@@ -32,7 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError, UnsafeOperationError, UsageError
-from kg.namespaces import PREFIXES, RDF, RDFS
+from kg.rdf.namespaces import PREFIXES, RDF, RDFS
 
 MAX_INPUT_ENV = "KG_MAX_INPUT_BYTES"
 DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
@@ -266,7 +266,7 @@ def iter_quads(
     _check_text(data, info, path)
     if data.startswith(codecs.BOM_UTF8):  # as Windows editors write; Oxigraph would choke on it
         data = data[len(codecs.BOM_UTF8) :]
-    from kg.safety import check_rdf_bytes
+    from kg.rdf.safety import check_rdf_bytes
 
     check_rdf_bytes(data, info.name, path)
     scope = _BlankNodeScope(data)
@@ -393,7 +393,7 @@ def interned_rdflib_triples(quads: Iterable[ox.Quad]) -> Iterator[tuple]:
     >>> s is o
     True
     """
-    from kg.safety import quiet_rdflib
+    from kg.rdf.safety import quiet_rdflib
 
     quiet_rdflib()  # converting an ill-typed literal would log a traceback
     seen: dict = {}
@@ -429,7 +429,7 @@ def to_rdflib_graph(quads: Iterable[ox.Quad], graph=None):
     """Merge the triples of ``quads`` into an rdflib ``Graph`` (a new one by default)."""
     from rdflib import Graph
 
-    from kg.safety import quiet_rdflib
+    from kg.rdf.safety import quiet_rdflib
 
     quiet_rdflib()  # converting an ill-typed literal would log a traceback
     graph = Graph() if graph is None else graph
@@ -614,7 +614,7 @@ def _traversal_labels(items: list[ox.Quad], signatures: dict[ox.BlankNode, str])
 
 
 def used_prefixes(quads: list[ox.Quad]) -> dict[str, str]:
-    """The subset of :data:`~kg.namespaces.PREFIXES` that ``quads`` use, in a stable order."""
+    """The subset of :data:`~kg.rdf.namespaces.PREFIXES` that ``quads`` use, in a stable order."""
     seen: set[str] = set()
     for quad in quads:
         for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):

@@ -40,11 +40,11 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.errors import QueryError, RemoteError, UsageError
-from kg.http import DEFAULT_TIMEOUT, Credentials, display_url, request
-from kg.namespaces import PREFIXES
-from kg.queries import QuerySpec, resolve_query
-from kg.query import QueryResult, bind_params, collect
-from kg.safety import check_query
+from kg.rdf.namespaces import PREFIXES
+from kg.rdf.safety import check_query
+from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, request
+from kg.sparql.bundled import QuerySpec, resolve_query
+from kg.sparql.run import QueryResult, bind_params, collect
 
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.8,"
@@ -205,7 +205,7 @@ def _parse_answer(response, form: str) -> QueryResult:
     if not response.body.strip():
         return QueryResult(kind="graph", triples=[])
     from kg.errors import InputError
-    from kg.rdfio import parse_bytes
+    from kg.rdf.io import parse_bytes
 
     try:
         quads = parse_bytes(response.body, fmt_name, path=where)
@@ -252,7 +252,7 @@ def run_remote(
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> QueryResult:
-    """Run ``spec`` with ``bindings`` (from :func:`kg.query.bind_params`) on ``endpoint``."""
+    """Run ``spec`` with ``bindings`` (from :func:`kg.sparql.run.bind_params`) on ``endpoint``."""
     where = str(spec.path) if spec.path else spec.name
     check_query(spec.text, where)
     try:
@@ -281,7 +281,7 @@ def query(
     >>> result.variables  # doctest: +SKIP
     ['account', 'signatory', 'office', 'date']
     """
-    from kg.http import split_url
+    from kg.remote.http import split_url
 
     split_url(endpoint)
     graphs = list(default_graphs)

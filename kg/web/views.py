@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.namespaces import GRAPH_INFERRED, KG, PREFIXES, RDF, RDFS
-from kg.output import shorten
+from kg.rdf.namespaces import GRAPH_INFERRED, KG, PREFIXES, RDF, RDFS
+from kg.sparql.output import shorten
 
 CONTEXT_CHARS = 160  # at most this much text each side of a quoted passage
 

@@ -8,6 +8,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+from pathlib import Path
+
 KG = "https://w3id.org/kg/ontology#"
 KG_ONTOLOGY = "https://w3id.org/kg/ontology"
 KG_ID = "https://w3id.org/kg/id/"
@@ -69,3 +73,9 @@ def expand(name: str, default_prefix: str = "kg") -> str:
     if prefix not in PREFIXES:
         raise KeyError(prefix)
     return PREFIXES[prefix] + local
+
+
+def added_graph_name(path: str | Path, data: bytes) -> str:
+    """The named graph a file is added as: its name and a short checksum of its bytes."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(path).stem).strip("-") or "data"
+    return graph_iri("added", f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}")

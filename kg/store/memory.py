@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.namespaces import GRAPH_INFERRED, GRAPH_META
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -51,7 +51,7 @@ def asserted_from_store(store_root: Path):
     """The built graph without inferences or store metadata, in a new in-memory store."""
     import pyoxigraph as ox
 
-    from kg.store import open_store
+    from kg.store.versions import open_store
 
     store = open_store(store_root)
     skip = {GRAPH_INFERRED, GRAPH_META}
@@ -67,11 +67,11 @@ def load_files(files: Iterable[str | Path], input_format: str | None = None):
     """Parse RDF files into a new in-memory store.
 
     Returns the store, per file the quads whose literal is ill-typed (for
-    :func:`kg.validate.ill_typed_warnings`; the rest are not kept as Python
+    :func:`kg.engine.validation.ill_typed_warnings`; the rest are not kept as Python
     objects), and the first literals the store holds in another form (see
     :class:`RewriteCheck`).
     """
-    from kg.rdfio import iter_file
+    from kg.rdf.io import iter_file
 
     store = memory_store()
     rewritten = RewriteCheck()
@@ -83,7 +83,7 @@ def load_files(files: Iterable[str | Path], input_format: str | None = None):
 
 def load_quads(store, quads: Iterable, rewritten: RewriteCheck | None = None) -> list:
     """Add the triples of ``quads`` to ``store``'s default graph; return the quads whose
-    literal is ill-typed (for :func:`kg.validate.ill_typed_warnings`). Literals are
+    literal is ill-typed (for :func:`kg.engine.validation.ill_typed_warnings`). Literals are
     passed to ``rewritten`` when given."""
     found: list = []
     extend_in_chunks(store, _noting_literals(quads, found, rewritten))
@@ -148,8 +148,8 @@ def _noting_literals(quads: Iterable, found: list, rewritten: RewriteCheck | Non
     to ``found`` and giving typed literals to ``rewritten``."""
     import pyoxigraph as ox
 
-    from kg.rdfio import to_rdflib_term
-    from kg.safety import quiet_rdflib
+    from kg.rdf.io import to_rdflib_term
+    from kg.rdf.safety import quiet_rdflib
 
     quiet_rdflib()  # converting an ill-typed literal would log a traceback
     default = ox.DefaultGraph()

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.output import boolean_text, render_rows
-from kg.query import QueryResult
+from kg.sparql.output import boolean_text, render_rows
+from kg.sparql.run import QueryResult
 
 # Result formats: name -> media types (the first is the one sent).
 SELECT_FORMATS: dict[str, tuple[str, ...]] = {
@@ -59,7 +59,7 @@ def render_result(result: QueryResult, format_name: str) -> bytes:
         return render_rows(result.variables, result.rows, format_name).encode("utf-8")
     if result.kind == "ask":
         return boolean_text(bool(result.boolean), format_name).encode("utf-8")
-    from kg.rdfio import serialize
+    from kg.rdf.io import serialize
 
     return serialize(
         (ox.Quad(t.subject, t.predicate, t.object) for t in result.triples), format_name

@@ -158,7 +158,7 @@ def check_rdf_bytes(data: bytes, format_name: str, path: str) -> None:
     ...
     kg.errors.UnsafeOperationError: x.rdf:1: XML DOCTYPE declarations are refused (entity ...
     """
-    from kg.limits import MAX_NESTING
+    from kg.rdf.limits import MAX_NESTING
 
     if format_name == "rdfxml":
         match = _XML_DECLARATIONS.search(data)

@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
-from kg.negotiation import DOWNLOAD_EXT
-from kg.output import shorten
-from kg.queries import QuerySpec
-from kg.query import QueryResult
-from kg.views import (
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
+from kg.sparql.bundled import QuerySpec
+from kg.sparql.output import shorten
+from kg.sparql.run import QueryResult
+from kg.web.negotiation import DOWNLOAD_EXT
+from kg.web.views import (
     EVIDENCE_PREDICATES,
     Citation,
     EntityView,

@@ -16,7 +16,7 @@ import json
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES
+from kg.rdf.namespaces import PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")

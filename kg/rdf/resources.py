@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # kg/
 
 STORE_ENV = "KG_STORE"
 DEFAULT_STORE = "build"

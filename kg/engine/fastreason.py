@@ -17,7 +17,7 @@ A graph that uses anything else of the OWL vocabulary (``owl:sameAs``,
 functional properties, restrictions, ...) is not handled: :func:`fast_closure`
 returns None and the caller falls back to owlrl. ``tests/test_fastreason.py``
 checks, on the seed and on generated data, that the result is exactly the set
-of owlrl's additions that :func:`kg.reason.meaningful` keeps.
+of owlrl's additions that :func:`kg.engine.meaningful.meaningful` keeps.
 
 >>> from rdflib import URIRef as U, RDF, RDFS
 >>> a, b, c, x = (U("http://e/" + n) for n in "abcx")
@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from kg.namespaces import OWL, RDF, RDFS
+from kg.rdf.namespaces import OWL, RDF, RDFS
 
 # OWL terms whose rules are implemented here, or that fire no rule with a meaningful result.
 _SUPPORTED_OWL = {
@@ -101,7 +101,7 @@ def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
     The trivial ones counted are those of ``eq-ref`` (``x owl:sameAs x`` for every
     term), ``scm-cls``, ``scm-op``/``scm-dp`` (a class or property related to itself,
     to ``owl:Thing``), which are never derived, plus derived triples that
-    :func:`kg.reason.meaningful` rejects. None when the graph uses OWL constructs
+    :func:`kg.engine.meaningful.meaningful` rejects. None when the graph uses OWL constructs
     this engine does not implement.
 
     Memory: besides the input set, only the schema, the triples a rule can fire on
@@ -109,7 +109,7 @@ def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
     """
     from rdflib import Literal, URIRef
 
-    from kg.reason import meaningful
+    from kg.engine.meaningful import meaningful
 
     rdf_type = URIRef(RDF + "type")
     sco, spo = URIRef(RDFS + "subClassOf"), URIRef(RDFS + "subPropertyOf")

@@ -25,7 +25,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 from kg.errors import FactsError
-from kg.namespaces import KG, KG_ID, PREFIXES, expand, graph_iri
+from kg.rdf.namespaces import KG, KG_ID, PREFIXES, expand, graph_iri
 
 RESERVED_KEYS = {"id", "type", "label", "quote", "implied"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -392,7 +392,7 @@ def load_seeds(seeds_dir: Path, ontology: Graph) -> list[Seed]:
 
     Raises :class:`~kg.errors.FactsError` listing every problem of every file.
 
-    >>> from kg.resources import data_dir, ontology_file
+    >>> from kg.rdf.resources import data_dir, ontology_file
     >>> onto = Graph().parse(ontology_file())
     >>> seeds = load_seeds(data_dir("seeds"), onto)  # doctest: +SKIP
     >>> seeds[0].name  # doctest: +SKIP

@@ -1,0 +1,386 @@
+"""Validate the built graph, or a user's data files, against SHACL shapes.
+
+pySHACL validates data held in an in-memory Oxigraph store (its Oxigraph
+backend): about 0.4 GB per million triples where an rdflib graph takes 1.3 GB,
+with SHACL-SPARQL constraints run by Oxigraph. Data whose literals that store
+would rewrite (``xsd:int`` kept as ``xsd:integer``) and ``kg build``'s small
+seed graph are validated in an rdflib graph instead. The ontology's class and
+property axioms are copied in first, as pySHACL's ``ont_graph`` option does, so
+``rdfs:subClassOf`` counts for ``sh:targetClass`` and ``sh:class``; no RDFS or
+OWL inference runs (domain/range inference would retype wrong data and hide
+violations). User shapes are checked against SHACL-for-SHACL first, and their
+SPARQL is checked for operations that fetch remote data.
+
+>>> SEVERITIES["warning"] < SEVERITIES["violation"]
+True
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kg.errors import InputError, UsageError
+from kg.rdf.namespaces import SH
+from kg.sparql.output import shorten
+from kg.store.memory import XSD_STRING
+
+SEVERITIES = {"info": 0, "warning": 1, "violation": 2}
+REPORT_FORMATS = ("text", "json", "turtle")
+
+
+@dataclass(frozen=True, order=True)
+class ValidationResult:
+    """One SHACL validation result, with terms written as short, readable strings."""
+
+    severity: str
+    focus_node: str
+    path: str
+    value: str
+    message: str
+    source_shape: str
+    constraint: str
+
+    def line(self) -> str:
+        """One line for a person at a terminal."""
+        value = f" (value: {self.value})" if self.value else ""
+        path = f" {self.path}" if self.path else ""
+        return f"{self.severity}: {self.focus_node}{path}: {self.message}{value}"
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: results, and the standard SHACL report graph."""
+
+    results: list[ValidationResult]
+    report_graph: object = field(repr=False, default=None)
+    fail_on: str = "violation"
+    # Problems no shape reports (ill-typed literals), one line each, for stderr.
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        """True when no result is at or above ``fail_on``."""
+        threshold = SEVERITIES[self.fail_on]
+        return not any(SEVERITIES[r.severity.lower()] >= threshold for r in self.results)
+
+    def to_text(self) -> str:
+        lines = [r.line() for r in self.results]
+        counts = {s: 0 for s in ("Violation", "Warning", "Info")}
+        for result in self.results:
+            counts[result.severity] += 1
+        summary = ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items())
+        verdict = "conforms" if self.conforms else "does not conform"
+        lines.append(f"{verdict}: {summary}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        document = {
+            "conforms": self.conforms,
+            "failOn": self.fail_on,
+            "results": [asdict(r) for r in self.results],
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+    def to_turtle(self) -> str:
+        from kg.rdf.io import from_rdflib_triples, serialize
+
+        return serialize(from_rdflib_triples(self.report_graph, None), "turtle").decode("utf-8")
+
+    def render(self, format_name: str) -> str:
+        renderers = {"text": self.to_text, "json": self.to_json, "turtle": self.to_turtle}
+        return renderers[format_name]()
+
+
+def _term_text(graph, term) -> str:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, Literal):
+        if term.datatype is not None and str(term.datatype) != XSD_STRING:
+            return f'"{term}"^^{shorten(str(term.datatype))}'
+        if term.language:
+            return f'"{term}"@{term.language}'
+        return f'"{term}"'
+    if isinstance(term, BNode):
+        return _path_text(graph, term)
+    return str(term)
+
+
+def _path_text(graph, node) -> str:
+    """A SHACL property path written as SPARQL, blank-node paths included."""
+    from rdflib import RDF, BNode, URIRef
+    from rdflib.collection import Collection
+
+    shacl = {
+        name: URIRef(SH + name)
+        for name in (
+            "inversePath",
+            "alternativePath",
+            "zeroOrMorePath",
+            "oneOrMorePath",
+            "zeroOrOnePath",
+        )
+    }
+    if isinstance(node, URIRef):
+        return shorten(str(node))
+    if not isinstance(node, BNode):
+        return str(node)
+    if (node, RDF.first, None) in graph:
+        return "/".join(_path_text(graph, n) for n in Collection(graph, node))
+    inverse = graph.value(node, shacl["inversePath"])
+    if inverse is not None:
+        return "^" + _path_text(graph, inverse)
+    alternatives = graph.value(node, shacl["alternativePath"])
+    if alternatives is not None:
+        return "(" + "|".join(_path_text(graph, n) for n in Collection(graph, alternatives)) + ")"
+    for name, mark in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
+        inner = graph.value(node, shacl[name])
+        if inner is not None:
+            return _path_text(graph, inner) + mark
+    return "[]"
+
+
+def results_from_report(report_graph, shapes_graph=None) -> list[ValidationResult]:
+    """The results of a SHACL report graph as :class:`ValidationResult`, sorted."""
+    from rdflib import RDF, URIRef
+
+    sh = {
+        name: URIRef(SH + name)
+        for name in (
+            "ValidationResult",
+            "resultSeverity",
+            "focusNode",
+            "resultPath",
+            "value",
+            "resultMessage",
+            "sourceShape",
+            "sourceConstraintComponent",
+        )
+    }
+    results = []
+    for node in report_graph.subjects(RDF.type, sh["ValidationResult"]):
+        severity = str(report_graph.value(node, sh["resultSeverity"]) or SH + "Violation")
+        path_node = report_graph.value(node, sh["resultPath"])
+        messages = sorted(str(m) for m in report_graph.objects(node, sh["resultMessage"]))
+        shape = report_graph.value(node, sh["sourceShape"])
+        results.append(
+            ValidationResult(
+                severity=severity.rsplit("#", 1)[-1],
+                focus_node=_term_text(report_graph, report_graph.value(node, sh["focusNode"])),
+                path=_path_text(report_graph, path_node) if path_node is not None else "",
+                value=_term_text(report_graph, report_graph.value(node, sh["value"])),
+                message=messages[0] if messages else "",
+                source_shape=shorten(str(shape)) if isinstance(shape, URIRef) else "",
+                constraint=shorten(
+                    str(report_graph.value(node, sh["sourceConstraintComponent"]) or "")
+                ),
+            )
+        )
+    rank = {"Violation": 0, "Warning": 1, "Info": 2}
+    results.sort(key=lambda r: (rank.get(r.severity, 3), r.focus_node, r.path, r.message, r.value))
+    return results
+
+
+def _check_shapes(shapes_graph, where: str) -> None:
+    """Refuse shapes whose SPARQL would fetch, and regexes that do not compile."""
+    from rdflib import URIRef
+
+    from kg.rdf.safety import check_query, check_query_tree
+
+    for name in ("select", "ask", "construct", "update"):
+        for text in shapes_graph.objects(None, URIRef(SH + name)):
+            check_query(str(text), f"{where} (sh:{name})")
+            check_query_tree(str(text), f"{where} (sh:{name})")  # Oxigraph would send SERVICE
+    for pattern in shapes_graph.objects(None, URIRef(SH + "pattern")):
+        try:
+            re.compile(str(pattern))
+        except re.error as err:
+            message = f"malformed shapes: bad sh:pattern {str(pattern)!r}: {err}"
+            raise InputError(where, message) from None
+
+
+def _meta_shacl_problem(message: str) -> str:
+    """The first result of pySHACL's meta-SHACL report, as one line."""
+    fields = {}
+    for line in message.splitlines():
+        key, sep, value = line.strip().partition(": ")
+        if sep and key in ("Result Path", "Message", "Value Node", "Focus Node"):
+            fields.setdefault(key, value)
+    path = fields.get("Result Path", "?")
+    return f"malformed shapes: {path} {fields.get('Message', 'is not valid SHACL')}".strip()
+
+
+def _inoculate(store, ontology_graph) -> None:
+    """Copy the ontology's class and property axioms into ``store``, as pySHACL does
+    with ``ont_graph`` (whose Oxigraph code path fails on them)."""
+    from pyshacl.graph_abstraction import DataGraph
+    from pyshacl.rdfutil.inoculate import inoculate
+    from rdflib import Graph
+
+    from kg.rdf.io import from_rdflib_triples
+
+    axioms = Graph()
+    inoculate(DataGraph.from_rdflib(axioms), ontology_graph)
+    store.extend(from_rdflib_triples(axioms, None))
+
+
+def _quick_emptiness_test() -> None:
+    """pySHACL asks ``datagraph or shapes_graph`` for every result it makes, and its
+    Oxigraph graph answers ``bool()`` by counting the whole store: 7 ms a result at
+    10,000 triples, quadratic over a run. Asking for one quad gives the same answer."""
+    from pyshacl import graph_abstraction
+
+    graph_class = graph_abstraction.OxigraphDataGraph
+    if "__bool__" not in graph_class.__dict__:
+        graph_class.__bool__ = lambda self: next(iter(self.impl), None) is not None
+
+
+def validate_graph(
+    data,
+    shapes_graph,
+    ontology_graph=None,
+    *,
+    fail_on: str = "violation",
+    meta_shacl: bool = False,
+    shapes_name: str = "shapes",
+    inplace: bool = False,
+) -> ValidationReport:
+    """Validate ``data`` with pySHACL. Raises :class:`InputError` for malformed shapes.
+
+    ``data`` is an in-memory ``pyoxigraph.Store`` (from :mod:`kg.store.memory`; its
+    default graph is the data, and the ontology's axioms are added to it), or an
+    rdflib graph, validated as plain pySHACL does (with ``inplace``, the ontology
+    is mixed into it rather than into a copy). Both give the same results, but
+    for literals Oxigraph's store rewrites (:class:`kg.store.memory.RewriteCheck`).
+    """
+    import pyoxigraph as ox
+
+    from kg.rdf.safety import harden_rdflib
+
+    harden_rdflib()
+    if fail_on not in SEVERITIES:
+        raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+    _check_shapes(shapes_graph, shapes_name)
+    if isinstance(data, ox.Store):
+        if ontology_graph is not None:
+            _inoculate(data, ontology_graph)
+        _quick_emptiness_test()
+        options = {"inplace": True}
+    else:
+        options = {"ont_graph": ontology_graph, "inplace": inplace}
+    report_graph = _run_pyshacl(data, shapes_graph, meta_shacl, shapes_name, options)
+    return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
+
+
+def _run_pyshacl(data, shapes_graph, meta_shacl: bool, shapes_name: str, options: dict):
+    """pySHACL's report graph, its errors turned into :class:`InputError`."""
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
+    from kg.engine.sparqlcache import cached_sparql_parsing
+
+    # pySHACL hangs a stderr handler on this logger at every call and logs, among
+    # other things, the whole meta-SHACL report; kg reports problems itself, in one line.
+    logging.getLogger("pyshacl-validate").disabled = True
+    try:
+        with cached_sparql_parsing():  # rdflib parses each SHACL-SPARQL query once, not per node
+            _, report_graph, _ = pyshacl.validate(
+                data,
+                shacl_graph=shapes_graph,
+                inference="none",
+                advanced=True,
+                meta_shacl=meta_shacl,
+                allow_warnings=False,
+                **options,
+            )
+    except ReportableRuntimeError as err:
+        if "MetaSHACL" in str(err.message if hasattr(err, "message") else err):
+            raise InputError(shapes_name, _meta_shacl_problem(str(err))) from None
+        raise InputError(shapes_name, f"malformed shapes: {str(err).splitlines()[0]}") from None
+    except ShapeLoadError as err:
+        raise InputError(shapes_name, f"malformed shapes: {str(err).splitlines()[0]}") from None
+    except re.error as err:
+        raise InputError(shapes_name, f"malformed shapes: bad sh:pattern: {err}") from None
+    return report_graph
+
+
+def load_shapes(shapes: Path | str | None, ontology_dir: Path | None = None):
+    """The bundled shapes, or the user's (parsed safely). Returns (graph, name, is_user)."""
+    from kg.rdf.io import parse_file, to_rdflib_graph
+    from kg.rdf.resources import shapes_file
+
+    if shapes is None:
+        path = shapes_file(ontology_dir)
+        return to_rdflib_graph(parse_file(path)), str(path), False
+    return to_rdflib_graph(parse_file(shapes)), str(shapes), True
+
+
+def load_ontology(ontology_dir: Path | None = None):
+    """The ontology as an rdflib graph."""
+    from kg.rdf.io import parse_file, to_rdflib_graph
+    from kg.rdf.resources import ontology_file
+
+    return to_rdflib_graph(parse_file(ontology_file(ontology_dir)))
+
+
+def ill_typed_warnings(
+    sources: list[tuple[str, list]], results: list[ValidationResult]
+) -> list[str]:
+    """One line per ill-typed literal (``"2024-13-45"^^xsd:date``) that no result names.
+
+    Where a shape covers the value, the SHACL result reports it; elsewhere it would
+    pass silently, so it becomes a warning. ``sources`` pairs file names with quads.
+
+    >>> import pyoxigraph as ox
+    >>> bad = ox.Literal("abc", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    >>> q = ox.Quad(ox.NamedNode("https://w3id.org/kg/id/a"), ox.NamedNode("http://e/n"), bad)
+    >>> ill_typed_warnings([("x.ttl", [q])], [])
+    ['x.ttl: "abc"^^xsd:integer is not a valid xsd:integer (kgr:a <http://e/n>)']
+    """
+    import pyoxigraph as ox
+
+    from kg.rdf.io import to_rdflib_term
+    from kg.rdf.safety import quiet_rdflib
+
+    quiet_rdflib()
+    covered = {r.value for r in results}
+    lines = []
+    for name, quads in sources:
+        for quad in quads:
+            if not isinstance(quad.object, ox.Literal) or quad.object.language:
+                continue
+            literal = to_rdflib_term(quad.object)
+            if not getattr(literal, "ill_typed", False):
+                continue
+            value = _term_text(None, literal)
+            if value in covered:
+                continue
+            subject, predicate = (
+                f"_:{t.value}"
+                if isinstance(t, ox.BlankNode)
+                else shorten(t.value)
+                if shorten(t.value) != t.value
+                else f"<{t.value}>"
+                for t in (quad.subject, quad.predicate)
+            )
+            datatype = shorten(quad.object.datatype.value)
+            lines.append(f"{name}: {value} is not a valid {datatype} ({subject} {predicate})")
+    return lines
+
+
+def rdflib_graph_of(files: Iterable[str | Path], input_format: str | None):
+    """The files parsed into one rdflib graph (where literals stay as written)."""
+    from kg.rdf.io import parse_file, to_rdflib_graph
+
+    data = None
+    for file in files:
+        data = to_rdflib_graph(parse_file(file, input_format), data)
+    return data

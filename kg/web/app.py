@@ -1,0 +1,401 @@
+"""kg serve: a read-only SPARQL 1.1 Protocol endpoint and web pages over the built graph.
+
+Routes (all read-only):
+
+- ``GET|POST /sparql``: the SPARQL 1.1 Protocol query operation
+  (https://www.w3.org/TR/sparql11-protocol/#query-operation). Results as
+  SPARQL JSON, XML, CSV or TSV (SELECT/ASK) or Turtle, N-Triples, JSON-LD
+  (CONSTRUCT/DESCRIBE), chosen by the ``Accept`` header or a ``format``
+  parameter (:mod:`kg.web.negotiation`). Updates, ``SERVICE``, ``LOAD`` and
+  ``FROM`` are refused (:func:`kg.rdf.safety.check_query`).
+- ``GET /``: the bundled queries with their questions and parameter fields.
+- ``GET /queries/{name}``: a bundled query's answer as a table;
+  ``/queries/{name}/results?format=csv``: the same as a download.
+- ``GET|POST /editor``: a SPARQL editor; errors are shown in the page.
+- ``GET /entity?iri=...``: label, types, statements in and out, evidence.
+- ``GET /source?iri=...``: a document's text, every cited passage highlighted.
+
+This module is the application only: routes, errors to status codes and
+security headers. What the pages show is :mod:`kg.web.views`, their HTML
+:mod:`kg.web.pages`. Everything the graph holds is untrusted text: it is escaped
+on the way out, and a Content-Security-Policy forbids inline scripts.
+
+>>> _status_of(UnsafeOperationError("SERVICE is refused"))
+403
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+
+from kg.errors import (
+    InputError,
+    KgError,
+    QueryError,
+    ResourceLimitError,
+    StoreError,
+    UnsafeOperationError,
+    UsageError,
+)
+from kg.rdf.limits import run_with_timeout
+from kg.rdf.namespaces import expand
+from kg.sparql.bundled import QuerySpec, list_queries, parse_header, queries_dir
+from kg.sparql.run import QueryResult, bind_params, run_on_store
+from kg.store.versions import current_version, open_store
+from kg.web.negotiation import DOWNLOAD_EXT, HttpError, media_type, negotiate, render_result
+from kg.web.pages import (
+    editor_html,
+    entity_html,
+    error_html,
+    index_html,
+    page,
+    query_page_html,
+    source_html,
+)
+from kg.web.views import documents, entity_view, source_view
+
+WEB_DIR = Path(__file__).resolve().parent
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+MAX_BODY_BYTES = 1024 * 1024  # a query larger than 1 MiB is refused with 413
+
+
+# --------------------------------------------------------------------------- store
+
+
+class StoreHandle:
+    """The built store, opened read-only, and opened again after a new ``kg build``.
+
+    ``kg build`` writes a new version and removes the old one, so a long-running
+    server looks at ``CURRENT`` on each request rather than holding one version.
+    """
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._version: Path | None = None
+        self._store: ox.Store | None = None
+        self.get()
+
+    def get(self) -> ox.Store:
+        """The store of the version in use."""
+        version = current_version(self.root)
+        with self._lock:
+            if self._store is None or version != self._version:
+                self._store = open_store(self.root)
+                self._version = version
+            return self._store
+
+
+# --------------------------------------------------------------------------- app
+
+
+def _status_of(err: KgError) -> int:
+    if isinstance(err, UnsafeOperationError):
+        return 403
+    if isinstance(err, (ResourceLimitError, StoreError)):
+        return 503
+    if isinstance(err, (QueryError, UsageError, InputError)):
+        return 400
+    return 500
+
+
+READ_ONLY_MESSAGE = "this endpoint is read-only: SPARQL Update is refused (use kg add to add data)"
+_SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+        b" form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class _SecurityHeaders:
+    """Adds a strict Content-Security-Policy and friends to every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + _SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    store: Path | str,
+    *,
+    queries: Path | None = None,
+    timeout: float | None = None,
+    allowed_hosts: list[str] | None = None,
+):
+    """The Starlette application serving the built graph in ``store``, read-only.
+
+    ``queries`` is the folder of ``.rq`` files listed on the front page (the
+    bundled queries by default). ``allowed_hosts`` guards against DNS rebinding:
+    requests whose ``Host`` is not listed are refused (all hosts when None).
+
+    >>> app = create_app("build")  # doctest: +SKIP
+    """
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
+
+    handle = StoreHandle(Path(store))
+    folder = Path(queries) if queries else queries_dir()
+
+    def specs() -> dict[str, QuerySpec]:
+        return {s.name: s for s in list_queries(folder)}
+
+    def run(spec: QuerySpec, bindings: dict) -> QueryResult:
+        oxstore = handle.get()
+        return run_with_timeout(lambda: run_on_store(oxstore, spec, bindings), timeout, "the query")
+
+    def html_page(text: str, status: int = 200) -> HTMLResponse:
+        return HTMLResponse(text, status_code=status)
+
+    def html_error(status: int, message: str) -> HTMLResponse:
+        return html_page(page("Error", f"<h1>Error</h1>\n{error_html(message)}"), status)
+
+    async def read_body(request: Request) -> bytes:
+        size, chunks = 0, []
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise HttpError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def decode(data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise HttpError(400, f"the request is not UTF-8 (byte {err.start})") from None
+
+    async def protocol_params(request: Request) -> dict[str, list[str]]:
+        params: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            params.setdefault(key, []).append(value)
+        if request.method == "POST":
+            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if media == "application/sparql-update":
+                raise HttpError(403, READ_ONLY_MESSAGE)
+            if media == "application/x-www-form-urlencoded":
+                body = decode(await read_body(request))
+                for key, values in parse_qs(body, keep_blank_values=True).items():
+                    params.setdefault(key, []).extend(values)
+            elif media == "application/sparql-query":
+                params.setdefault("query", []).append(decode(await read_body(request)))
+            else:
+                raise HttpError(
+                    415,
+                    "send the query as application/sparql-query or"
+                    " application/x-www-form-urlencoded",
+                )
+        if "update" in params:
+            raise HttpError(403, READ_ONLY_MESSAGE)
+        for key in ("default-graph-uri", "named-graph-uri"):
+            if key in params:
+                raise HttpError(
+                    400,
+                    f"{key} is not supported: the default graph is the union of all graphs;"
+                    " use GRAPH <iri> { ... } to pick one",
+                )
+        for key in ("query", "format"):
+            if len(params.get(key, [])) > 1:
+                raise HttpError(400, f"give the {key} parameter once")
+        if not params.get("query") or not params["query"][0].strip():
+            raise HttpError(400, "missing the query parameter")
+        return params
+
+    def answer(result: QueryResult, request: Request, format_param: str | None) -> Response:
+        name = negotiate(result.kind, request.headers.get("accept"), format_param)
+        return Response(
+            render_result(result, name),
+            media_type=media_type(result.kind, name),
+            headers={"vary": "Accept"},
+        )
+
+    def plain_error(err: HttpError | KgError) -> Response:
+        if isinstance(err, HttpError):
+            return PlainTextResponse(err.message + "\n", status_code=err.status)
+        return PlainTextResponse(str(err) + "\n", status_code=_status_of(err))
+
+    async def sparql(request: Request) -> Response:
+        try:
+            params = await protocol_params(request)
+            spec = parse_header(params["query"][0], name="query")
+            result = await run_in_threadpool(run, spec, {})
+            return answer(result, request, (params.get("format") or [None])[0])
+        except (HttpError, KgError) as err:
+            return plain_error(err)
+
+    def query_params(request: Request) -> dict[str, str]:
+        return {k: v for k, v in request.query_params.items() if k != "format" and v != ""}
+
+    def index(request: Request) -> Response:
+        oxstore = handle.get()
+        return html_page(index_html(list(specs().values()), documents(oxstore), len(oxstore)))
+
+    def bundled(request: Request) -> Response:
+        spec = specs().get(request.path_params["name"])
+        if spec is None:
+            return html_error(404, f"unknown query {request.path_params['name']!r}")
+        values = query_params(request)
+        try:
+            result = run(spec, bind_params(spec, values))
+        except KgError as err:
+            return html_page(query_page_html(spec, values, None, str(err)), _status_of(err))
+        return html_page(query_page_html(spec, values, result, None))
+
+    def bundled_results(request: Request) -> Response:
+        spec = specs().get(request.path_params["name"])
+        if spec is None:
+            return PlainTextResponse(f"unknown query {request.path_params['name']!r}\n", 404)
+        try:
+            result = run(spec, bind_params(spec, query_params(request)))
+            response = answer(result, request, request.query_params.get("format"))
+        except (HttpError, KgError) as err:
+            return plain_error(err)
+        if "format" in request.query_params:
+            name = negotiate(result.kind, None, request.query_params["format"])
+            filename = f"{spec.name}.{DOWNLOAD_EXT[name]}"
+            response.headers["content-disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    async def editor(request: Request) -> Response:
+        text, error, result = "", None, None
+        try:
+            if request.method == "POST":
+                media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+                if media != "application/x-www-form-urlencoded":
+                    raise HttpError(
+                        415, "send the editor's form (application/x-www-form-urlencoded)"
+                    )
+                form = parse_qs(decode(await read_body(request)), keep_blank_values=True)
+                text = (form.get("query") or [""])[0]
+            elif "from" in request.query_params:
+                spec = specs().get(request.query_params["from"])
+                if spec is None:
+                    raise HttpError(404, f"unknown query {request.query_params['from']!r}")
+                text = spec.text
+            else:
+                text = request.query_params.get("query", "")
+            if request.method == "POST" or "query" in request.query_params:
+                if not text.strip():
+                    raise HttpError(400, "the query is empty")
+                result = await run_in_threadpool(run, parse_header(text, name="query"), {})
+        except HttpError as err:
+            return html_page(editor_html(text, None, err.message), err.status)
+        except KgError as err:
+            return html_page(editor_html(text, None, str(err)), _status_of(err))
+        if not text:
+            text = (
+                "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 50\n"
+            )
+        return html_page(editor_html(text, result, error))
+
+    def iri_param(request: Request) -> str:
+        raw = request.query_params.get("iri", "").strip()
+        if not raw:
+            raise HttpError(400, "missing the iri parameter")
+        iri = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
+        with contextlib.suppress(KeyError):  # another scheme (mailto:, tag:): as it is
+            iri = expand(iri)
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise HttpError(400, f"{raw!r} is not an IRI") from None
+        return iri
+
+    def iri_page(request: Request, view: Callable, render: Callable) -> Response:
+        """The page ``render`` makes of the ``view`` of the ``iri`` parameter (404: unknown)."""
+        try:
+            iri = iri_param(request)
+            oxstore = handle.get()
+            return html_page(render(oxstore, view(oxstore, iri)))
+        except HttpError as err:
+            return html_error(err.status, err.message)
+        except QueryError as err:
+            return html_error(404, str(err))
+        except KgError as err:
+            return html_error(_status_of(err), str(err))
+
+    def entity(request: Request) -> Response:
+        return iri_page(request, entity_view, entity_html)
+
+    def source(request: Request) -> Response:
+        return iri_page(request, source_view, source_html)
+
+    def queries_json(request: Request) -> Response:
+        from starlette.responses import JSONResponse
+
+        return JSONResponse(
+            [
+                {
+                    "name": s.name,
+                    "title": s.title,
+                    "question": s.question,
+                    "params": [
+                        {"name": p.name, "kind": p.kind, "required": p.required} for p in s.params
+                    ],
+                }
+                for s in specs().values()
+            ]
+        )
+
+    routes = [
+        Route("/", index),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/queries", queries_json),
+        Route("/queries/{name}", bundled),
+        Route("/queries/{name}/results", bundled_results),
+        Route("/editor", editor, methods=["GET", "POST"]),
+        Route("/entity", entity),
+        Route("/source", source),
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", 301)),
+        Mount("/static", app=StaticFiles(directory=WEB_DIR / "static"), name="static"),
+    ]
+    middleware = [Middleware(_SecurityHeaders)]
+    if allowed_hosts:
+        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    return Starlette(routes=routes, middleware=middleware)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {err.strerror} (pick another --port)"
+        ) from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock

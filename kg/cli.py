@@ -231,14 +231,21 @@ def build(store: Path, seeds: Path | None, ontology: Path | None, shapes: Path |
     show_default=True,
     help="Lowest severity that makes the data not conform (exit 1).",
 )
+@click.option(
+    "--alone",
+    is_flag=True,
+    help="Validate FILES by themselves, not together with the built graph.",
+)
 @output_option
 @timeout_option
 def validate(
-    files, store, shapes, ontology, input_format, format_name, fail_on, output, timeout
+    files, store, shapes, ontology, input_format, format_name, fail_on, alone, output, timeout
 ) -> None:
     """Validate the built graph, or FILES, against the shapes.
 
-    Exit 0 conforms, 1 does not conform, 2 error.
+    FILES are validated together with the built graph when there is one (as
+    kg add does), so they may refer to its nodes; --alone checks them by
+    themselves. Exit 0 conforms, 1 does not conform, 2 error.
 
     \b
     Example:
@@ -254,7 +261,10 @@ def validate(
         input_format=input_format,
         fail_on=fail_on,
         timeout=timeout,
+        alone=alone,
     )
+    if report.context:
+        say(f"kg: {report.context}")
     for warning in report.warnings:
         say(f"kg: warning: {warning}")
     emit(report.render(format_name), output)

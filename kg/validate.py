@@ -61,6 +61,9 @@ class ValidationReport:
     fail_on: str = "violation"
     # Problems no shape reports (ill-typed literals), one line each, for stderr.
     warnings: list[str] = field(default_factory=list)
+    # What was validated, for the person at the terminal (stderr), e.g. the files
+    # together with the built graph.
+    context: str = ""
 
     @property
     def conforms(self) -> bool:
@@ -376,10 +379,9 @@ def ill_typed_warnings(
     return lines
 
 
-def _rdflib_graph_of(files: Iterable[str | Path], input_format: str | None):
+def _rdflib_graph_of(files: Iterable[str | Path], input_format: str | None, data=None):
     from kg.rdfio import parse_file, to_rdflib_graph
 
-    data = None
     for file in files:
         data = to_rdflib_graph(parse_file(file, input_format), data)
     return data
@@ -394,16 +396,23 @@ def validate(
     input_format: str | None = None,
     fail_on: str = "violation",
     timeout: float | None = None,
+    alone: bool = False,
 ) -> ValidationReport:
     """Validate data files (or, with none, the built graph) against the shapes.
+
+    Files are validated together with the built graph when a store exists (as
+    ``kg add`` does), so references to nodes already in the graph resolve;
+    ``alone=True`` validates the files by themselves. ``report.context`` says which.
 
     >>> report = validate(["tests/fixtures/valid.ttl"])  # doctest: +SKIP
     >>> report.conforms  # doctest: +SKIP
     True
     """
     from kg.limits import run_with_timeout
-    from kg.memstore import asserted_from_store, load_files
+    from kg.memstore import RewriteCheck, asserted_from_store, load_files, load_quads
+    from kg.rdfio import iter_file, to_rdflib_graph
     from kg.resources import default_store
+    from kg.store import current_version
 
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
@@ -412,13 +421,36 @@ def validate(
     ontology_graph = load_ontology(ontology_dir)
     files = list(files)
     suspects: list = []
+    store_root = Path(store) if store else default_store()
+    context = ""
     if files:
-        data, suspects, rewritten = load_files(files, input_format)
-        if rewritten:  # validated where literals stay as written (see RewriteCheck)
-            data.clear()
-            data = _rdflib_graph_of(files, input_format)
+        with_store = not alone and current_version(store_root) is not None
+        names = ", ".join(str(f) for f in files)
+        if with_store:
+            data = asserted_from_store(store_root)
+            rewritten = RewriteCheck()
+            for file in files:
+                suspects.append(
+                    (str(file), load_quads(data, iter_file(file, input_format), rewritten))
+                )
+            context = (
+                f"validated {names} together with the graph in {store_root}/"
+                " (--alone: the files by themselves)"
+            )
+            if rewritten.found:  # validated where literals stay as written (see RewriteCheck)
+                data.clear()
+                data = to_rdflib_graph(asserted_from_store(store_root))
+                data = _rdflib_graph_of(files, input_format, data)
+        else:
+            data, suspects, rewritten = load_files(files, input_format)
+            if rewritten:  # validated where literals stay as written (see RewriteCheck)
+                data.clear()
+                data = _rdflib_graph_of(files, input_format)
+            context = f"validated {names} alone" + (
+                "" if alone else f" (no built graph in {store_root}/)"
+            )
     else:
-        data = asserted_from_store(Path(store) if store else default_store())
+        data = asserted_from_store(store_root)
     report = run_with_timeout(
         lambda: validate_graph(
             data,
@@ -432,4 +464,5 @@ def validate(
         "validation",
     )
     report.warnings = ill_typed_warnings(suspects, report.results)
+    report.context = context
     return report

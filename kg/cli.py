@@ -189,12 +189,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--seeds",
     type=click.Path(file_okay=False, readable=False, path_type=Path),
-    default=None,
-    help="Folder of seeds (*.txt + *.toml); the bundled seeds by default.",
+    multiple=True,
+    help="Folder of seeds (*.txt + *.toml), repeatable: the folders are read together;"
+    " the bundled seeds by default.",
 )
 @ontology_option
 @shapes_option
-def build(store: Path, seeds: Path | None, ontology: Path | None, shapes: Path | None) -> None:
+def build(store: Path, seeds: tuple[Path, ...], ontology: Path | None, shapes: Path | None) -> None:
     """Build the graph from the ontology and the seeds into the store.
 
     Validates the facts against the shapes (a violation fails the build and
@@ -202,11 +203,13 @@ def build(store: Path, seeds: Path | None, ontology: Path | None, shapes: Path |
 
     \b
     Example:
-        kg build --store build
+        kg build --store build --seeds seeds --seeds my-articles
     """
     from kg.build import build as run_build
 
-    result = run_build(store=store, seeds=seeds, ontology=ontology, shapes=shapes)
+    result = run_build(store=store, seeds=list(seeds) or None, ontology=ontology, shapes=shapes)
+    for warning in result.warnings:
+        say(f"kg: warning: {warning}")
     say(result.summary())
 
 

@@ -446,9 +446,6 @@ def validate(
             if rewritten:  # validated where literals stay as written (see RewriteCheck)
                 data.clear()
                 data = _rdflib_graph_of(files, input_format)
-            context = f"validated {names} alone" + (
-                "" if alone else f" (no built graph in {store_root}/)"
-            )
     else:
         data = asserted_from_store(store_root)
     report = run_with_timeout(

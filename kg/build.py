@@ -37,6 +37,7 @@ class BuildResult:
     sources: int
     seconds: float
     graphs: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # from the facts files, for stderr
 
     def summary(self) -> str:
         return (
@@ -61,11 +62,14 @@ def _meta_triples(seeds) -> list[tuple]:
 def build(
     *,
     store: Path | str | None = None,
-    seeds: Path | str | None = None,
+    seeds: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
     ontology: Path | str | None = None,
     shapes: Path | str | None = None,
 ) -> BuildResult:
     """Build the graph from the ontology and the seeds into the store.
+
+    ``seeds`` is a folder of seeds or a list of folders (read together, in the
+    order of their file names); the bundled seeds by default.
 
     Raises :class:`~kg.errors.FactsError` for bad facts files and
     :class:`~kg.errors.NotConformingError` (with the report) when the facts
@@ -87,7 +91,10 @@ def build(
     started = time.perf_counter()
     store_root = Path(store) if store else default_store()
     ontology_dir = Path(ontology) if ontology else None
-    seeds_dir = Path(seeds) if seeds else data_dir("seeds")
+    if isinstance(seeds, list | tuple):
+        seeds_dir = [Path(s) for s in seeds] or data_dir("seeds")
+    else:
+        seeds_dir = Path(seeds) if seeds else data_dir("seeds")
 
     ontology_graph = load_ontology(ontology_dir)
     loaded = load_seeds(seeds_dir, ontology_graph)
@@ -137,4 +144,5 @@ def build(
         sources=len(loaded),
         seconds=time.perf_counter() - started,
         graphs=graphs,
+        warnings=[warning for seed in loaded for warning in seed.warnings],
     )

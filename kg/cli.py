@@ -189,12 +189,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--seeds",
     type=click.Path(file_okay=False, readable=False, path_type=Path),
-    default=None,
-    help="Folder of seeds (*.txt + *.toml); the bundled seeds by default.",
+    multiple=True,
+    help="Folder of seeds (*.txt + *.toml), repeatable: the folders are read together;"
+    " the bundled seeds by default.",
 )
 @ontology_option
 @shapes_option
-def build(store: Path, seeds: Path | None, ontology: Path | None, shapes: Path | None) -> None:
+def build(store: Path, seeds: tuple[Path, ...], ontology: Path | None, shapes: Path | None) -> None:
     """Build the graph from the ontology and the seeds into the store.
 
     Validates the facts against the shapes (a violation fails the build and
@@ -202,11 +203,13 @@ def build(store: Path, seeds: Path | None, ontology: Path | None, shapes: Path |
 
     \b
     Example:
-        kg build --store build
+        kg build --store build --seeds seeds --seeds my-articles
     """
     from kg.build import build as run_build
 
-    result = run_build(store=store, seeds=seeds, ontology=ontology, shapes=shapes)
+    result = run_build(store=store, seeds=list(seeds) or None, ontology=ontology, shapes=shapes)
+    for warning in result.warnings:
+        say(f"kg: warning: {warning}")
     say(result.summary())
 
 
@@ -231,14 +234,21 @@ def build(store: Path, seeds: Path | None, ontology: Path | None, shapes: Path |
     show_default=True,
     help="Lowest severity that makes the data not conform (exit 1).",
 )
+@click.option(
+    "--alone",
+    is_flag=True,
+    help="Validate FILES by themselves, not together with the built graph.",
+)
 @output_option
 @timeout_option
 def validate(
-    files, store, shapes, ontology, input_format, format_name, fail_on, output, timeout
+    files, store, shapes, ontology, input_format, format_name, fail_on, alone, output, timeout
 ) -> None:
     """Validate the built graph, or FILES, against the shapes.
 
-    Exit 0 conforms, 1 does not conform, 2 error.
+    FILES are validated together with the built graph when there is one (as
+    kg add does), so they may refer to its nodes; --alone checks them by
+    themselves. Exit 0 conforms, 1 does not conform, 2 error.
 
     \b
     Example:
@@ -254,7 +264,10 @@ def validate(
         input_format=input_format,
         fail_on=fail_on,
         timeout=timeout,
+        alone=alone,
     )
+    if report.context:
+        say(f"kg: {report.context}")
     for warning in report.warnings:
         say(f"kg: warning: {warning}")
     emit(report.render(format_name), output)

@@ -28,16 +28,23 @@ def validate(
     input_format: str | None = None,
     fail_on: str = "violation",
     timeout: float | None = None,
+    alone: bool = False,
 ) -> ValidationReport:
     """Validate data files (or, with none, the built graph) against the shapes.
+
+    Files are validated together with the built graph when a store exists (as
+    ``kg add`` does), so references to nodes already in the graph resolve;
+    ``alone=True`` validates the files by themselves. ``report.context`` says which.
 
     >>> report = validate(["tests/fixtures/valid.ttl"])  # doctest: +SKIP
     >>> report.conforms  # doctest: +SKIP
     True
     """
+    from kg.rdf.io import iter_file, to_rdflib_graph
     from kg.rdf.limits import run_with_timeout
     from kg.rdf.resources import default_store
-    from kg.store.memory import asserted_from_store, load_files
+    from kg.store.memory import RewriteCheck, asserted_from_store, load_files, load_quads
+    from kg.store.versions import current_version
 
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
@@ -46,13 +53,33 @@ def validate(
     ontology_graph = load_ontology(ontology_dir)
     files = list(files)
     suspects: list = []
+    store_root = Path(store) if store else default_store()
+    context = ""
     if files:
-        data, suspects, rewritten = load_files(files, input_format)
-        if rewritten:  # validated where literals stay as written (see RewriteCheck)
-            data.clear()
-            data = rdflib_graph_of(files, input_format)
+        with_store = not alone and current_version(store_root) is not None
+        names = ", ".join(str(f) for f in files)
+        if with_store:
+            data = asserted_from_store(store_root)
+            rewritten = RewriteCheck()
+            for file in files:
+                suspects.append(
+                    (str(file), load_quads(data, iter_file(file, input_format), rewritten))
+                )
+            context = (
+                f"validated {names} together with the graph in {store_root}/"
+                " (--alone: the files by themselves)"
+            )
+            if rewritten.found:  # validated where literals stay as written (see RewriteCheck)
+                data.clear()
+                data = to_rdflib_graph(asserted_from_store(store_root))
+                data = rdflib_graph_of(files, input_format, data)
+        else:
+            data, suspects, rewritten = load_files(files, input_format)
+            if rewritten:  # validated where literals stay as written (see RewriteCheck)
+                data.clear()
+                data = rdflib_graph_of(files, input_format)
     else:
-        data = asserted_from_store(Path(store) if store else default_store())
+        data = asserted_from_store(store_root)
     report = run_with_timeout(
         lambda: validate_graph(
             data,
@@ -66,4 +93,5 @@ def validate(
         "validation",
     )
     report.warnings = ill_typed_warnings(suspects, report.results)
+    report.context = context
     return report

@@ -20,6 +20,22 @@ def run_kg(*args: str, env: dict[str, str] | None = None, input: str | None = No
     return runner.invoke(cli, [str(a) for a in args], env=env, input=input, catch_exceptions=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_default_store(tmp_path_factory):
+    """Tests never read a ./build left by `make demo`: kg validate FILES would validate
+    them together with it. KG_STORE points at a folder that holds no store."""
+    import os
+
+    if os.environ.get("KG_STORE"):
+        yield
+        return
+    os.environ["KG_STORE"] = str(tmp_path_factory.mktemp("nostore") / "build")
+    try:
+        yield
+    finally:
+        os.environ.pop("KG_STORE", None)
+
+
 @pytest.fixture(scope="session")
 def mini_store(tmp_path_factory) -> Path:
     """A store built from the mini fixture (its own tiny ontology, shapes and seed)."""

@@ -26,13 +26,18 @@ def run_example(command: str, store: Path) -> str:
     """The console block for ``command``, run on ``store`` from the repository root."""
     kg_part, _, pipe = command.partition(" | ")
     args = shlex.split(kg_part)[1:]
+    # `build-corpus` names a second store (the corpus built with the seed), kept beside
+    # ``store`` in the same temporary folder.
+    corpus = store.parent / "build-corpus"
+    args = [str(corpus) if a == "build-corpus" else a for a in args]
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
         result = CliRunner().invoke(cli, args, env={"KG_STORE": str(store)})
     finally:
         os.chdir(cwd)
-    lines = (result.stdout + result.stderr).replace(str(store), "build").splitlines()
+    output = (result.stdout + result.stderr).replace(str(corpus), "build-corpus")
+    lines = output.replace(str(store), "build").splitlines()
     if pipe:
         match = re.fullmatch(r"head -(\d+)", pipe.strip())
         if not match:

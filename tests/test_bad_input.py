@@ -786,7 +786,7 @@ def test_every_problem_of_a_facts_file_is_reported_and_the_build_refused(tmp_pat
     assert result.stderr.splitlines() == [
         f"kg: error: {facts}: node 'ben-ott': duplicate id in this file",
         f"kg: error: {facts}: node 'asha-rao': quote 'Prime Minister Asha Rao' not found in the text",
-        f"kg: error: {facts}: node 'ben-ott': kg:represents: refers to unknown node 'ruritania'",
+        f"kg: error: {facts}: node 'ben-ott': kg:represents: unknown node kgr:ruritania: no facts file declares it",
         f"kg: error: {facts}: node 'rao-ott-meeting': kg:meetingDate: '2026-13-45'"
         " is not a valid xsd:date",
     ]

@@ -274,8 +274,6 @@ SIGNING_LABELS = {
     "@DrSJaishankar",
     "India",
     "European Union",
-    "European Commission",
-    "Defence Minister of India",
     "Kaja Kallas on X,",
     "27 January 2026",
 }

@@ -65,15 +65,9 @@ def test_q2_two_accounts_of_the_signing_side_by_side(seed_store):
         "signatureEvidence",
         "date",
     ) == [
-        (
-            ARTICLE,
-            "Kaja Kallas",
-            "Vice-President of the European Commission",
-            "European Union",
-            "stated",
-            "2026-01-27",
-        ),
-        (ARTICLE, "Rajnath Singh", "Defence Minister of India", "India", "stated", "2026-01-27"),
+        # ANI names them by their titles but does not say in which office they signed
+        (ARTICLE, "Kaja Kallas", "", "European Union", "stated", "2026-01-27"),
+        (ARTICLE, "Rajnath Singh", "", "India", "stated", "2026-01-27"),
         (
             "Kaja Kallas on X, 27 January 2026",
             "@DrSJaishankar",
@@ -141,7 +135,7 @@ def test_q5_summit_participants_offices_institutions(seed_store):
     ) == [
         (
             "16th India–EU Summit",
-            "António Costa",
+            "Costa",
             "President of the European Council",
             "implied",
             "European Council",
@@ -149,7 +143,7 @@ def test_q5_summit_participants_offices_institutions(seed_store):
         ),
         (
             "16th India–EU Summit",
-            "Narendra Modi",
+            "Modi",
             "Prime Minister of India",
             "implied",
             "India",
@@ -157,7 +151,7 @@ def test_q5_summit_participants_offices_institutions(seed_store):
         ),
         (
             "16th India–EU Summit",
-            "Ursula von der Leyen",
+            "von der Leyen",
             "President of the European Commission",
             "implied",
             "European Commission",
@@ -187,6 +181,8 @@ def test_q7_summit_topics(seed_store):
         "research and innovation",
         "supply chain resilience",
         "trade and economic cooperation",
+        # "discussed ways to ...": a topic of the discussion, not the summit's purpose
+        "ways to further accelerate the deepening of India-EU partnership",
     ]
 
 
@@ -210,23 +206,18 @@ def test_q9_who_signs_for_the_eu_and_whose_authorisation(seed_store):
 
 
 OFFICES = [
-    ("António Costa", "President of the European Council", "European Council", "false"),
+    ("Costa", "President of the European Council", "European Council", "false"),
     (
         "Kaja Kallas",
         "EU High Representative for Foreign Affairs and Security Policy",
         "European Union",
         "true",
     ),
-    ("Kaja Kallas", "Vice-President of the European Commission", "European Commission", "true"),
-    ("Narendra Modi", "Prime Minister of India", "India", "false"),
+    ("Kaja Kallas", "European Commission Vice President", "European Commission", "true"),
+    ("Modi", "Prime Minister of India", "India", "false"),
     ("Rajnath Singh", "Defence Minister of India", "India", "false"),
     ("Randhir Jaiswal", "MEA Spokesperson", "MEA", "false"),
-    (
-        "Ursula von der Leyen",
-        "President of the European Commission",
-        "European Commission",
-        "false",
-    ),
+    ("von der Leyen", "President of the European Commission", "European Commission", "false"),
 ]
 
 
@@ -242,12 +233,16 @@ def test_q10_offices_answered_thanks_to_reasoning(seed_store):
 def test_q11_what_each_official_said_where_and_when(seed_store):
     result = query("remarks", store=seed_store)
     rows = labels(result, "speakerLabel", "madeInKind", "date")
-    assert len(rows) == 15
-    assert rows.count(("Kaja Kallas", "post on X", "2026-01-26")) == 2
+    assert len(rows) == 13
+    # a date only where a cited passage dates the remark (the post's date line, "On Monday",
+    # "on Tuesday"); "She said there was strong momentum" is not placed in the Monday post
+    assert rows.count(("Kaja Kallas", "post on X", "2026-01-26")) == 1
     assert rows.count(("Kaja Kallas", "post on X", "2026-01-27")) == 1
-    assert rows.count(("Kaja Kallas", "news article", "2026-01-27")) == 2
-    assert rows.count(("Rajnath Singh", "news article", "2026-01-27")) == 1
-    assert sum(1 for r in rows if r[0] == "Randhir Jaiswal") == 6
+    assert rows.count(("Kaja Kallas", "news article", "2026-01-27")) == 1
+    assert rows.count(("Kaja Kallas", "news article", "")) == 2
+    assert rows.count(("Rajnath Singh", "news article", "")) == 1
+    # "Jaiswal said that the leaders reiterated ...": his remark; the leaders are not named there
+    assert sum(1 for r in rows if r[0] == "Randhir Jaiswal") == 7
     verbatim = [
         r for r in labels(result, "speakerLabel", "content", "reportedSpeech") if r[2] == "false"
     ]
@@ -322,25 +317,48 @@ def test_wikidata_links_are_only_the_verified_ones(seed_store, tmp_path):
     assert len(linked) >= 10
 
 
-@pytest.mark.parametrize("spec", list_queries(), ids=lambda s: s.name)
-def test_rdflib_and_oxigraph_give_the_same_rows(seed_store, spec):
-    """The same query, the same rows, in both engines (rdflib over the exported dataset)."""
-    from rdflib import Dataset, URIRef
+# Example parameters of the parameterised queries, for comparing the engines.
+EXAMPLE_PARAMS = {
+    "evidence": {"fact": "kgr:eu-india-sdp"},
+    "office-holders": {"date": "2026-01-27"},
+    "signing": {"agreement": "kgr:eu-india-sdp"},
+    "cooperation-areas": {"framework": "kgr:eu-india-sdp"},
+    "eu-partnerships": {"bloc": "kgr:european-union"},
+}
+
+
+def rdflib_rows(store, spec, params: dict[str, str]) -> list[tuple]:
+    """The query's rows from rdflib over the merged graph (asserted + inferred), set
+    semantics: each triple once, however many sources state it."""
+    from rdflib import Dataset
 
     from kg.export import export
+    from kg.rdf.io import to_rdflib_term
     from kg.rdf.safety import harden_rdflib
+    from kg.sparql.run import bind_params
 
     harden_rdflib()
-    params = {"fact": "https://w3id.org/kg/id/eu-india-sdp"} if spec.params else {}
-    ours = query(spec.name, params, store=seed_store).values()
     dataset = Dataset(default_union=True)
-    dataset.parse(data=export(format="nquads", store=seed_store, inferred=True), format="nquads")
-    bindings = {k: URIRef(v) for k, v in params.items()}
-    theirs = [
+    dataset.parse(data=export(format="nquads", store=store, inferred=True), format="nquads")
+    bindings = {k.value: to_rdflib_term(v) for k, v in bind_params(spec, params).items()}
+    return [
         tuple(None if v is None else str(v) for v in row)
         for row in dataset.query(spec.text, initBindings=bindings)
     ]
-    assert ours == theirs
+
+
+@pytest.mark.parametrize("spec", list_queries(), ids=lambda s: s.name)
+def test_rdflib_and_oxigraph_give_the_same_rows(seed_store, spec):
+    """The same query, the same rows, in both engines (rdflib over the exported dataset)."""
+    params = EXAMPLE_PARAMS.get(spec.name, {})
+    for param in spec.params:
+        assert not param.required or param.name in params, spec.name
+    ours = query(spec.name, params, store=seed_store).values()
+    assert ours == rdflib_rows(seed_store, spec, params)
+
+
+def test_all_queries_have_example_params():
+    assert {s.name for s in list_queries() if s.params} == set(EXAMPLE_PARAMS)
 
 
 def test_a_second_seed_merges_shared_entities_and_keeps_each_source(tmp_path):

@@ -88,7 +88,7 @@ def test_all_problems_of_a_file_are_reported_together(seeds_copy, mini_ontology)
     assert caught.value.problems == [
         f"{where}: node 'asha-rao': duplicate id in this file",
         f"{where}: node 'ben-ott': quote 'Chancellor Ben Otto' not found in the text",
-        f"{where}: node 'ben-ott': kg:represents: refers to unknown node 'atlantis'",
+        f"{where}: node 'ben-ott': kg:represents: unknown node kgr:atlantis: no facts file declares it",
         f"{where}: node 'rao-ott-meeting': kg:meetingDate: '2026-13-45' is not a valid xsd:date",
     ]
 

@@ -61,6 +61,9 @@ class ValidationReport:
     fail_on: str = "violation"
     # Problems no shape reports (ill-typed literals), one line each, for stderr.
     warnings: list[str] = field(default_factory=list)
+    # What was validated, for the person at the terminal (stderr), e.g. the files
+    # together with the built graph.
+    context: str = ""
 
     @property
     def conforms(self) -> bool:
@@ -376,11 +379,10 @@ def ill_typed_warnings(
     return lines
 
 
-def rdflib_graph_of(files: Iterable[str | Path], input_format: str | None):
+def rdflib_graph_of(files: Iterable[str | Path], input_format: str | None, data=None):
     """The files parsed into one rdflib graph (where literals stay as written)."""
     from kg.rdf.io import parse_file, to_rdflib_graph
 
-    data = None
     for file in files:
         data = to_rdflib_graph(parse_file(file, input_format), data)
     return data

@@ -27,18 +27,43 @@ from rdflib.namespace import OWL
 from kg.errors import FactsError
 from kg.rdf.namespaces import KG, KG_ID, PREFIXES, expand, graph_iri
 
+SKOS_ALT_LABEL = PREFIXES["skos"] + "altLabel"
+
 RESERVED_KEYS = {"id", "type", "label", "quote", "implied"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _LEXICAL_CHECKS = {
     str(XSD.date): re.compile(r"^-?\d{4,}-\d{2}-\d{2}$"),
     str(XSD.gYearMonth): re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])$"),
     str(XSD.gYear): re.compile(r"^-?\d{4,}$"),
+    str(XSD.gMonthDay): re.compile(r"^--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"),
     str(XSD.integer): re.compile(r"^[+-]?\d+$"),
     str(XSD.nonNegativeInteger): re.compile(r"^\+?\d+$"),
     str(XSD.positiveInteger): re.compile(r"^\+?0*[1-9]\d*$"),
     str(XSD.boolean): re.compile(r"^(true|false|1|0)$"),
     str(XSD.decimal): re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"),
 }
+
+# A date at the precision the text gives it: the loader picks the datatype from the
+# lexical form ("2024-11-04" xsd:date, "2024-11" xsd:gYearMonth, "2024" xsd:gYear,
+# "--11-04" xsd:gMonthDay for "November 4" written without a year).
+DATE_VALUE = str(KG + "DateValue")
+_DATE_FORMS = (
+    (re.compile(r"^-?\d{4,}-\d{2}-\d{2}$"), str(XSD.date)),
+    (re.compile(r"^-?\d{4,}-\d{2}$"), str(XSD.gYearMonth)),
+    (re.compile(r"^-?\d{4,}$"), str(XSD.gYear)),
+    (re.compile(r"^--\d{2}-\d{2}$"), str(XSD.gMonthDay)),
+)
+# Classes whose label is a name the text gives (people, organisations, offices,
+# places, concepts): for a stated node it must occur in one of its passages.
+NAMED_CLASSES = (
+    "http://xmlns.com/foaf/0.1/Person",
+    "http://www.w3.org/ns/org#Organization",
+    "http://www.w3.org/ns/org#FormalOrganization",
+    "http://www.w3.org/ns/org#Post",
+    "https://schema.org/Place",
+    "http://www.w3.org/2004/02/skos/core#Concept",
+)
+_DASHES = re.compile("[\u2010-\u2015\u2212-]")
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -54,6 +79,7 @@ class Seed:
     graph_iri: URIRef
     triples: list[Triple] = field(default_factory=list)
     node_ids: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -64,10 +90,19 @@ class _Vocabulary:
     object_properties: set[str]
     datatype_ranges: dict[str, str]
     annotation_properties: set[str]
+    named_classes: set[str] = field(default_factory=set)
 
     @classmethod
     def from_ontology(cls, ontology: Graph) -> _Vocabulary:
         classes = {str(c) for c in ontology.subjects(RDF.type, OWL.Class)}
+        named = {str(c) for c in NAMED_CLASSES}
+        grown = True
+        while grown:  # every subclass of a named class is named
+            more = {
+                str(c) for c, sup in ontology.subject_objects(RDFS.subClassOf) if str(sup) in named
+            }
+            grown = not more <= named
+            named |= more
         classes |= {str(c) for c in ontology.subjects(RDF.type, RDFS.Class)}
         objects = {str(p) for p in ontology.subjects(RDF.type, OWL.ObjectProperty)}
         ranges: dict[str, str] = {}
@@ -76,7 +111,7 @@ class _Vocabulary:
             ranges[str(prop)] = str(rng) if rng is not None else str(XSD.string)
         annotations = {str(p) for p in ontology.subjects(RDF.type, OWL.AnnotationProperty)}
         annotations |= {str(RDFS.label), str(RDFS.comment)}
-        return cls(classes, objects, ranges, annotations)
+        return cls(classes, objects, ranges, annotations, named)
 
 
 def find_quote(text: str, quote: str, occurrence: int | None) -> tuple[int, int] | str:
@@ -119,10 +154,14 @@ class _SeedReader:
         self.vocabulary = vocabulary
         self.display = display
         self.problems: list[str] = []
+        self.warnings: list[str] = []
 
     def problem(self, node_id: str | None, message: str) -> None:
         where = f"node '{node_id}'" if node_id else "file"
         self.problems.append(f"{self.display}: {where}: {message}")
+
+    def warning(self, node_id: str, message: str) -> None:
+        self.warnings.append(f"{self.display}: node '{node_id}': {message}")
 
 
 def _read_text(path: Path, display: str, problems: list[str]) -> str | None:
@@ -173,7 +212,11 @@ def _quotes_of(entry: dict) -> list[tuple[str, int | None]] | str:
 
 
 def _literal(value: object, datatype: str) -> Literal | str:
-    """A literal of ``datatype`` from a TOML value, or a problem."""
+    """A literal of ``datatype`` from a TOML value, or a problem.
+
+    >>> _literal("--11-04", DATE_VALUE).datatype.endswith("gMonthDay")
+    True
+    """
     if isinstance(value, bool):
         lexical = "true" if value else "false"
     elif isinstance(value, date):
@@ -182,6 +225,14 @@ def _literal(value: object, datatype: str) -> Literal | str:
         lexical = str(value)
     else:
         return f"cannot be a literal: {value!r}"
+    if datatype == DATE_VALUE:
+        form = next((dt for pattern, dt in _DATE_FORMS if pattern.match(lexical)), None)
+        if form is None:
+            return (
+                f"{lexical!r} is not a date as the text gives it: write 2024-11-04, 2024-11,"
+                " 2024 or --11-04 (month and day without a year)"
+            )
+        datatype = form
     check = _LEXICAL_CHECKS.get(datatype)
     if check is not None and not check.match(lexical):
         return f"{lexical!r} is not a valid {datatype.replace(str(XSD), 'xsd:')}"
@@ -196,24 +247,39 @@ def _literal(value: object, datatype: str) -> Literal | str:
 
 
 class _Loader:
-    def __init__(self, ontology: Graph, seeds_dir: Path):
+    def __init__(self, ontology: Graph, seeds_dirs: list[Path]):
         self.vocabulary = _Vocabulary.from_ontology(ontology)
-        self.seeds_dir = seeds_dir
+        self.seeds_dirs = seeds_dirs
         self.problems: list[str] = []
         self.declared: dict[str, str] = {}  # node id -> file that first declared it
+        self.labelled: dict[str, tuple[str, str]] = {}  # node id -> (label, file that gave it)
 
     def display(self, path: Path) -> str:
         return str(path)
 
     def load(self) -> list[Seed]:
-        try:  # glob() would hide a missing or unreadable folder as "no facts files"
-            os.listdir(self.seeds_dir)
-        except OSError as err:
-            reason = "no such folder" if isinstance(err, FileNotFoundError) else err.strerror
-            raise FactsError([f"{self.seeds_dir}: {reason}"]) from None
-        facts_files = sorted(self.seeds_dir.glob("*.toml"))
-        if not facts_files:
-            raise FactsError([f"{self.seeds_dir}: no facts files (*.toml) found"])
+        facts_files: list[Path] = []
+        for seeds_dir in self.seeds_dirs:
+            try:  # glob() would hide a missing or unreadable folder as "no facts files"
+                os.listdir(seeds_dir)
+            except OSError as err:
+                reason = "no such folder" if isinstance(err, FileNotFoundError) else err.strerror
+                raise FactsError([f"{seeds_dir}: {reason}"]) from None
+            found = sorted(seeds_dir.glob("*.toml"))
+            if not found:
+                raise FactsError([f"{seeds_dir}: no facts files (*.toml) found"])
+            facts_files.extend(found)
+        # One order whatever the order of the folders: by file name. A name is a
+        # named graph of the store, so it must be unique across the folders.
+        facts_files.sort(key=lambda path: (path.name, str(path)))
+        names: dict[str, Path] = {}
+        for path in facts_files:
+            if path.stem in names:
+                self.problems.append(
+                    f"{self.display(path)}: file: the name {path.stem!r} is also used by"
+                    f" {self.display(names[path.stem])}; seed names must be unique"
+                )
+            names.setdefault(path.stem, path)
         parsed = []
         for facts_path in facts_files:
             display = self.display(facts_path)
@@ -281,6 +347,7 @@ class _Loader:
                 seed.node_ids.append(node_id)
                 seed.triples.extend(self._node(entry, node_id, text, str(source_id), reader))
         self.problems.extend(reader.problems)
+        seed.warnings.extend(reader.warnings)
         return seed
 
     def _node(
@@ -291,6 +358,7 @@ class _Loader:
         if types is None:
             reader.problem(node_id, "has no type")
             types = []
+        type_iris: set[str] = set()
         for type_name in types if isinstance(types, list) else [types]:
             iri = self._term(type_name, reader, node_id, "class")
             if iri is None:
@@ -300,12 +368,14 @@ class _Loader:
                     node_id, f"unknown class {type_name!r}: the ontology does not declare it"
                 )
                 continue
+            type_iris.add(iri)
             yield subject, RDF.type, URIRef(iri)
         label = entry.get("label")
         if isinstance(label, str) and label.strip():
-            yield subject, RDFS.label, Literal(label)
+            yield from self._label(subject, node_id, label, reader)
         else:
             reader.problem(node_id, "needs a label (a non-empty string)")
+            label = None
         implied = entry.get("implied", False)
         if not isinstance(implied, bool):
             reader.problem(node_id, "implied must be true or false")
@@ -315,6 +385,14 @@ class _Loader:
             reader.problem(node_id, quotes)
             quotes = []
         link = URIRef(KG + ("impliedBy" if implied else "statedIn"))
+        if label and not implied and type_iris & self.vocabulary.named_classes:
+            wanted = _comparable(label)
+            if not any(wanted in _comparable(quote) for quote, _ in quotes):
+                reader.warning(
+                    node_id,
+                    f"label {label!r} occurs in none of its quotes: give the name as the text"
+                    " writes it, or mark the node implied = true",
+                )
         for quote, occurrence in quotes:
             found = find_quote(text, quote, occurrence)
             if isinstance(found, str):
@@ -330,6 +408,26 @@ class _Loader:
             yield span, URIRef(KG + "end"), Literal(end, datatype=XSD.integer)
         for key in sorted(set(entry) - RESERVED_KEYS):
             yield from self._property(subject, key, entry[key], reader, node_id)
+
+    def _label(
+        self, subject: URIRef, node_id: str, label: str, reader: _SeedReader
+    ) -> Iterable[Triple]:
+        """rdfs:label for the first label an id is given; a different label from a
+        later file becomes skos:altLabel, with a warning naming both files."""
+        first = self.labelled.get(node_id)
+        if first is None:
+            self.labelled[node_id] = (label, reader.display)
+            yield subject, RDFS.label, Literal(label)
+            return
+        if first[0] == label:
+            yield subject, RDFS.label, Literal(label)
+            return
+        reader.warning(
+            node_id,
+            f"label {label!r} differs from {first[0]!r} given by {first[1]}; kept as"
+            " skos:altLabel (one node, one rdfs:label)",
+        )
+        yield subject, URIRef(SKOS_ALT_LABEL), Literal(label)
 
     def _term(self, name: object, reader: _SeedReader, node_id: str, what: str) -> str | None:
         if not isinstance(name, str) or not name:
@@ -380,15 +478,27 @@ class _Loader:
             return None
         if ":" in item:
             iri = self._term(item, reader, node_id, key)
+            if iri and iri.startswith(KG_ID) and iri[len(KG_ID) :] not in self.declared:
+                reader.problem(
+                    node_id,
+                    f"{key}: unknown node kgr:{iri[len(KG_ID) :]}: no facts file declares it",
+                )
+                return None
             return URIRef(iri) if iri else None
         if item not in self.declared:
-            reader.problem(node_id, f"{key}: refers to unknown node '{item}'")
+            reader.problem(node_id, f"{key}: unknown node kgr:{item}: no facts file declares it")
             return None
         return URIRef(KG_ID + item)
 
 
-def load_seeds(seeds_dir: Path, ontology: Graph) -> list[Seed]:
-    """Load every ``*.toml`` facts file under ``seeds_dir`` with its ``.txt`` text.
+def _comparable(text: str) -> str:
+    """Text compared for the label check: case folded, every dash a hyphen-minus."""
+    return " ".join(_DASHES.sub("-", text).casefold().split())
+
+
+def load_seeds(seeds_dir: Path | list[Path], ontology: Graph) -> list[Seed]:
+    """Load every ``*.toml`` facts file under ``seeds_dir`` (a folder, or several)
+    with its ``.txt`` text; files of all folders are read in the order of their names.
 
     Raises :class:`~kg.errors.FactsError` listing every problem of every file.
 
@@ -398,6 +508,8 @@ def load_seeds(seeds_dir: Path, ontology: Graph) -> list[Seed]:
     >>> seeds[0].name  # doctest: +SKIP
     '000_74f78cd287be197f'
     """
-    if not seeds_dir.is_dir():
-        raise FactsError([f"{seeds_dir}: not a directory of seeds"])
-    return _Loader(ontology, seeds_dir).load()
+    dirs = [Path(d) for d in seeds_dir] if isinstance(seeds_dir, list | tuple) else [seeds_dir]
+    for directory in dirs:
+        if not directory.is_dir():
+            raise FactsError([f"{directory}: not a directory of seeds"])
+    return _Loader(ontology, dirs).load()

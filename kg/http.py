@@ -245,11 +245,22 @@ def _redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-def _server_message(body: bytes, limit: int = 300) -> str:
-    """The first lines of an error body as one short line (HTML tags dropped)."""
+def _server_message(body: bytes, content_type: str = "", limit: int = 300) -> str:
+    """The first lines of an error body as one short line.
+
+    Tags are dropped from HTML and XML (and from an untyped body that starts
+    with ``<``), not from plain text, where ``<IRI>`` in a quoted query is text:
+
+    >>> _server_message(b"SP031: bad: DROP SILENT GRAPH <http://e/g>", "text/plain")
+    'SP031: bad: DROP SILENT GRAPH <http://e/g>'
+    >>> _server_message(b"<html><h1>Bad gateway</h1></html>")
+    'Bad gateway'
+    """
     text = body[:8192].decode("utf-8", errors="replace")
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
-    text = re.sub(r"<[^>]*>", " ", text)
+    media = content_type.split(";", 1)[0].strip().lower()
+    if "html" in media or "xml" in media or (not media and text.lstrip().startswith("<")):
+        text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
+        text = re.sub(r"<[^>]*>", " ", text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -349,6 +360,7 @@ def _status_error(
     *,
     sent: bool = True,
     www_authenticate: str = "",
+    content_type: str = "",
 ) -> str:
     """The one-line message of a failed answer; ``sent``: credentials went with the request."""
     label = f"HTTP {status} {reason}".rstrip()
@@ -373,7 +385,7 @@ def _status_error(
         return f"{where}: {label}: the credentials do not allow this operation"
     if status == 404:
         return f"{where}: {label}: no such endpoint on the server (check the URL)"
-    message = _server_message(body)
+    message = _server_message(body, content_type)
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     return f"{where}: {label}{tries}" + (f": {message}" if message else "")
 
@@ -482,6 +494,7 @@ def request(
         message = _status_error(
             where, status, reason, data, credentials, attempts,
             sent=scheme is not None, www_authenticate=challenge,
+            content_type=found.get("content-type", ""),
         )  # fmt: skip
         raise RemoteError(_redact(message, secrets))
 

@@ -9,7 +9,9 @@ to the graph of the same IRI on the server, or everything to one graph with
   ``POST`` (append) of an N-Triples body to ``ENDPOINT?graph=IRI``;
 - ``protocol="update"``: `SPARQL 1.1 Update
   <https://www.w3.org/TR/sparql11-update/>`_ for stores without the Graph
-  Store Protocol: ``INSERT DATA`` (after ``DROP SILENT GRAPH`` to replace).
+  Store Protocol: ``INSERT DATA`` (after ``DROP SILENT GRAPH`` to replace);
+  a request whose triples hold blank nodes is ``INSERT { ... } WHERE {}``
+  instead, which means the same and which Virtuoso accepts.
 
 A graph bigger than ``chunk_size`` triples goes in several requests (the first
 replaces, the next ones append); triples sharing a blank node always travel in
@@ -197,6 +199,13 @@ def _update_body(graph: str, triples: list[ox.Triple], replace_first: bool) -> b
                 )
     drop = f"DROP SILENT GRAPH <{graph}> ;\n" if replace_first else ""
     data = _ntriples(triples).decode("utf-8")
+    if any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+    ):
+        # INSERT DATA may hold blank nodes, but Virtuoso refuses them ("SP031: Blank node
+        # ... is not allowed in a constant clause"); a template with an empty WHERE, one
+        # solution, inserts the same triples with new blank nodes, as INSERT DATA does
+        return f"{drop}INSERT {{ GRAPH <{graph}> {{\n{data}}} }} WHERE {{}}\n".encode()
     return f"{drop}INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}\n".encode()
 
 

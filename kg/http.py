@@ -381,6 +381,11 @@ def _status_error(
             else "the server wants credentials (give --user and --password, or --token)"
         )
         return f"{where}: {label}: {hint}"
+    if status == 403 and not credentials:
+        return (
+            f"{where}: {label}: the server does not allow this operation without credentials"
+            " (give --user and --password, or --token)"
+        )
     if status == 403:
         return f"{where}: {label}: the credentials do not allow this operation"
     if status == 404:
@@ -496,7 +501,9 @@ def request(
             sent=scheme is not None, www_authenticate=challenge,
             content_type=found.get("content-type", ""),
         )  # fmt: skip
-        raise RemoteError(_redact(message, secrets))
+        error = RemoteError(_redact(message, secrets))
+        error.status = status
+        raise error
 
 
 def _retry_delay(retry_after: str | None, default: float) -> float:

@@ -76,6 +76,11 @@ def test_5xx_gives_up_after_the_retries():
         ),
         (401, True, "HTTP 401 Unauthorized: the server refused the credentials"),
         (403, True, "HTTP 403 Forbidden: the credentials do not allow this operation"),
+        (
+            403,
+            False,
+            "HTTP 403 Forbidden: the server does not allow this operation without credentials (give --user and --password, or --token)",
+        ),
         (404, False, "HTTP 404 Not Found: no such endpoint on the server (check the URL)"),
         (400, False, "HTTP 400 Bad Request: error at 1:8: expected a variable"),
     ],

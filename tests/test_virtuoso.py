@@ -378,3 +378,30 @@ def test_anonymous_update_needs_the_grant(virtuoso, mini_store):
         " and --password, or --token) [0 of 1 graphs were pushed before this one: the server"
         " holds part of the push; run kg push --replace again]\n",
     )
+
+
+def test_documented_virtuoso_commands(seed_store, virtuoso):
+    """The README's Virtuoso commands, with the test server's address, user and password."""
+    import shlex
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Virtuoso", 1)[1].split("\n### ", 1)[0]
+    sql = section.split("```sql\n", 1)[1].split("```", 1)[0]
+    assert sql.splitlines() == [
+        "DB.DBA.USER_CREATE ('loader', 'its-password');",
+        'GRANT SPARQL_UPDATE TO "loader";',
+    ]  # what virtuoso_server does for its user
+    lines = section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert lines[0] == "export KG_ENDPOINT_USER=loader KG_ENDPOINT_PASSWORD='its-password'"
+    env = {**with_user(virtuoso), "KG_STORE": str(seed_store)}
+    address = virtuoso.base.removeprefix("http://")
+    for line in lines[1:]:
+        args = shlex.split(line.replace("127.0.0.1:8890", address))
+        assert args[0] == "kg"
+        result = run_kg(*args[1:], env=env)
+        assert result.exit_code == 0, f"{line}: {result.stderr}"
+        if args[1] == "query":
+            assert result.stdout and "(0 rows)" not in result.stdout, line
+    assert server_counts(virtuoso) == local_counts(seed_store)

@@ -28,18 +28,24 @@ lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/ruff format --check kg tests benchmarks
 
-# Debian packages the tests use: Graphviz (kg diagram) and Chromium (browser tests).
-SYSTEM_DEPS := graphviz chromium chromium-driver
+# Debian packages the tests use: Graphviz (kg diagram), Chromium (browser tests) and
+# Virtuoso (a second real SPARQL store for kg push and kg query --endpoint).
+SYSTEM_DEPS := graphviz chromium chromium-driver virtuoso-opensource
 system-deps:
 	@missing=""; for p in $(SYSTEM_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  case "$$missing" in *virtuoso-opensource*) \
+	    echo "stopping and disabling the virtuoso-opensource-7 system service (it listens on all interfaces with the default dba password; the tests start their own)"; \
+	    $$SUDO systemctl disable --now virtuoso-opensource-7 >/dev/null 2>&1 || $$SUDO service virtuoso-opensource-7 stop >/dev/null 2>&1 || true;; \
+	  esac; \
 	fi
 
-# The whole test suite: integration tests start a real Oxigraph SPARQL server
-# (PyPI package oxigraph) and a headless Chromium on 127.0.0.1.
+# The whole test suite: integration tests start real Oxigraph and Virtuoso SPARQL
+# servers (PyPI package oxigraph, Debian package virtuoso-opensource) and a
+# headless Chromium on 127.0.0.1.
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest
 

@@ -84,13 +84,13 @@ def remote_options(command):
                 "--user",
                 envvar="KG_ENDPOINT_USER",
                 default=None,
-                help="HTTP Basic user name (env KG_ENDPOINT_USER).",
+                help="User name, for HTTP Basic or Digest authentication (env KG_ENDPOINT_USER).",
             ),
             click.option(
                 "--password",
                 envvar="KG_ENDPOINT_PASSWORD",
                 default=None,
-                help="HTTP Basic password (env KG_ENDPOINT_PASSWORD; prefer the variable:"
+                help="Password, Basic or Digest (env KG_ENDPOINT_PASSWORD; prefer the variable:"
                 " options show in the process list).",
             ),
             click.option(

@@ -70,3 +70,5 @@ class ResourceLimitError(KgError):
 
 class RemoteError(KgError):
     """A remote SPARQL store failed or answered outside the protocol."""
+
+    status: int | None = None  # the HTTP status of a refused request, when there was one

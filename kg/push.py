@@ -9,7 +9,10 @@ to the graph of the same IRI on the server, or everything to one graph with
   ``POST`` (append) of an N-Triples body to ``ENDPOINT?graph=IRI``;
 - ``protocol="update"``: `SPARQL 1.1 Update
   <https://www.w3.org/TR/sparql11-update/>`_ for stores without the Graph
-  Store Protocol: ``INSERT DATA`` (after ``DROP SILENT GRAPH`` to replace).
+  Store Protocol: ``INSERT DATA`` (after ``DROP SILENT GRAPH`` to replace);
+  triples with blank nodes go in ``INSERT { ... } WHERE {}`` operations of
+  the same request instead (500 triples each, a blank node's triples in one),
+  which means the same and which Virtuoso accepts.
 
 A graph bigger than ``chunk_size`` triples goes in several requests (the first
 replaces, the next ones append); triples sharing a blank node always travel in
@@ -47,6 +50,11 @@ from kg.rdf.namespaces import KG_GRAPH
 from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, request, split_url, with_query
 
 DEFAULT_CHUNK_SIZE = 100_000
+# Triples with blank nodes per INSERT ... WHERE {} operation (see _update_body).
+TEMPLATE_TRIPLES = 500
+# A SPARQL Update bigger than this that fails says --chunk-size may help: Virtuoso 7.2
+# compiles INSERT DATA to SQL and refuses more than about 1000-1500 triples in one.
+UPDATE_HINT_TRIPLES = 1000
 # Default-graph triples of the store (kg build writes none) go to this graph.
 GRAPH_DEFAULT = KG_GRAPH + "default"
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
@@ -195,9 +203,24 @@ def _update_body(graph: str, triples: list[ox.Triple], replace_first: bool) -> b
                     f"<{graph}>: a value holds a \\u escape sequence, which SPARQL Update would"
                     " decode before parsing; push it with --protocol gsp"
                 )
-    drop = f"DROP SILENT GRAPH <{graph}> ;\n" if replace_first else ""
-    data = _ntriples(triples).decode("utf-8")
-    return f"{drop}INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}\n".encode()
+    operations = [f"DROP SILENT GRAPH <{graph}>"] if replace_first else []
+    ground = [t for t in triples if not _has_blank(t)]
+    if ground:
+        data = _ntriples(ground).decode("utf-8")
+        operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}")
+    # Blank nodes may go in INSERT DATA, but Virtuoso refuses them there ("SP031: Blank node
+    # ... is not allowed in a constant clause"). A template with an empty WHERE (one
+    # solution) inserts the same triples with new blank nodes, as INSERT DATA does; Virtuoso
+    # compiles templates to SQL and gives up beyond about 1000 triples, so at most
+    # TEMPLATE_TRIPLES per operation, blank nodes shared only within one.
+    for group in chunks([t for t in triples if _has_blank(t)], TEMPLATE_TRIPLES):
+        data = _ntriples(group).decode("utf-8")
+        operations.append(f"INSERT {{ GRAPH <{graph}> {{\n{data}}} }} WHERE {{}}")
+    return (" ;\n".join(operations) + "\n").encode()
+
+
+def _has_blank(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
 
 
 def count_graphs(
@@ -343,14 +366,23 @@ def _push_graph(
                 timeout=timeout,
             )
         else:
-            request(
-                "POST",
-                endpoint,
-                body=_update_body(name, batch, first_replaces),
-                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                credentials=credentials,
-                timeout=timeout,
-            )
+            try:
+                request(
+                    "POST",
+                    endpoint,
+                    body=_update_body(name, batch, first_replaces),
+                    headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                    credentials=credentials,
+                    timeout=timeout,
+                )
+            except RemoteError as err:
+                if err.status not in (400, 413, 500) or len(batch) <= UPDATE_HINT_TRIPLES:
+                    raise
+                raise RemoteError(
+                    f"{err} (this update sent {len(batch)} triples: some stores take no more"
+                    f" than about {UPDATE_HINT_TRIPLES} in one, Virtuoso among them; try"
+                    f" --chunk-size {UPDATE_HINT_TRIPLES})"
+                ) from None
         sent += len(batch)
         result.requests += 1
         if progress is not None:

@@ -14,7 +14,14 @@ from tests.sparql_server_support import (
 )
 
 SECRET = "pa55-w0rd-xyz"
-CREDS = Credentials(user="ann", password=SECRET)
+CREDS = Credentials(user="ann", password=SECRET)  # for tests whose server never asks for them
+BASIC = "Basic YW5uOnBhNTUtdzByZC14eXo="
+ASK_BASIC = Reply(401, headers={"WWW-Authenticate": 'Basic realm="kg"'})
+
+
+def creds() -> Credentials:
+    """Fresh credentials: they remember, per origin, the scheme the server asked for."""
+    return Credentials(user="ann", password=SECRET)
 
 
 def test_connection_refused():
@@ -60,45 +67,85 @@ def test_5xx_gives_up_after_the_retries():
 
 
 @pytest.mark.parametrize(
-    ("status", "creds", "message"),
+    ("status", "with_creds", "message"),
     [
         (
             401,
-            None,
+            False,
             "HTTP 401 Unauthorized: the server wants credentials (give --user and --password, or --token)",
         ),
-        (401, CREDS, "HTTP 401 Unauthorized: the server refused the credentials"),
-        (403, CREDS, "HTTP 403 Forbidden: the credentials do not allow this operation"),
-        (404, None, "HTTP 404 Not Found: no such endpoint on the server (check the URL)"),
-        (400, None, "HTTP 400 Bad Request: error at 1:8: expected a variable"),
+        (401, True, "HTTP 401 Unauthorized: the server refused the credentials"),
+        (403, True, "HTTP 403 Forbidden: the credentials do not allow this operation"),
+        (
+            403,
+            False,
+            "HTTP 403 Forbidden: the server does not allow this operation without credentials (give --user and --password, or --token)",
+        ),
+        (404, False, "HTTP 404 Not Found: no such endpoint on the server (check the URL)"),
+        (400, False, "HTTP 400 Bad Request: error at 1:8: expected a variable"),
     ],
 )
-def test_client_errors_are_not_retried(status, creds, message):
+def test_client_errors_are_not_retried(status, with_creds, message):
     reply = Reply(status, b"error at 1:8:\n expected a variable\n", {"WWW-Authenticate": "Basic"})
     with ScriptedServer([reply]) as server, pytest.raises(RemoteError) as err:
-        request("GET", f"{server.base}/q", credentials=creds)
+        request("GET", f"{server.base}/q", credentials=creds() if with_creds else None)
     assert str(err.value) == f"{server.base}/q: {message}"
-    assert len(server.received) == 1
+    # with credentials: the first request goes without them, the second answers the challenge
+    sent = [r.headers.get("Authorization") for r in server.received]
+    assert sent == ([None, BASIC] if with_creds else [None])
 
 
 def test_credentials_are_sent_to_the_named_origin():
-    with ScriptedServer([Reply(200, b"ok")]) as server:
+    script = [Reply(200, b"ok"), ASK_BASIC, Reply(200, b"ok")]
+    user = creds()
+    with ScriptedServer(script) as server:
         request("GET", f"{server.base}/q", credentials=Credentials(token="tok-123"))
-        request("GET", f"{server.base}/q", credentials=CREDS)
-    assert server.received[0].headers["Authorization"] == "Bearer tok-123"
-    assert server.received[1].headers["Authorization"] == "Basic YW5uOnBhNTUtdzByZC14eXo="
+        request("GET", f"{server.base}/q", credentials=user)
+        request("GET", f"{server.base}/r", credentials=user)
+    assert [r.headers.get("Authorization") for r in server.received] == [
+        "Bearer tok-123",  # a token goes at once
+        None,  # a password only once the server has asked for it
+        BASIC,
+        BASIC,  # and then at once
+    ]
+
+
+def test_a_server_that_never_asks_gets_no_password():
+    with ScriptedServer([Reply(200, b"ok")]) as server:
+        request("GET", f"{server.base}/q", credentials=creds())
+    assert "Authorization" not in server.received[0].headers
+
+
+def test_a_403_without_a_challenge_gets_basic():
+    with ScriptedServer([Reply(403), Reply(200, b"ok")]) as server:
+        response = request("PUT", f"{server.base}/q", body=b"x", credentials=creds())
+    assert response.body == b"ok"
+    assert [r.headers.get("Authorization") for r in server.received] == [None, BASIC]
+
+
+def test_a_scheme_kg_does_not_speak():
+    ask = Reply(401, headers={"WWW-Authenticate": "Negotiate, NTLM"})
+    with ScriptedServer([ask]) as server, pytest.raises(RemoteError) as err:
+        request("GET", f"{server.base}/q", credentials=creds())
+    assert str(err.value) == (
+        f"{server.base}/q: HTTP 401 Unauthorized: the server asks for Negotiate or NTLM"
+        " authentication, which kg does not speak (it speaks Basic, Digest with MD5 or SHA-256,"
+        " and bearer tokens)"
+    )
+    assert len(server.received) == 1
 
 
 def test_same_origin_redirect_is_followed_with_credentials():
-    with ScriptedServer([Reply(307, headers={"Location": "/elsewhere"}), Reply(200, b"ok")]) as s:
-        response = request("POST", f"{s.base}/q", body=b"data", credentials=CREDS)
+    script = [ASK_BASIC, Reply(307, headers={"Location": "/elsewhere"}), Reply(200, b"ok")]
+    with ScriptedServer(script) as s:
+        response = request("POST", f"{s.base}/q", body=b"data", credentials=creds())
     assert response.body == b"ok"
     assert response.url == f"{s.base}/elsewhere"
-    assert [(r.method, r.path, r.body) for r in s.received] == [
-        ("POST", "/q", b"data"),
-        ("POST", "/elsewhere", b"data"),
+    assert [(r.method, r.path, r.body, r.headers.get("Authorization")) for r in s.received] == [
+        ("POST", "/q", b"data", None),
+        ("POST", "/q", b"data", BASIC),
+        ("POST", "/elsewhere", b"data", BASIC),
     ]
-    assert all("Authorization" in r.headers for r in s.received)
 
 
 def test_redirect_to_another_origin_is_not_followed():

@@ -196,6 +196,11 @@ def _parse_answer(response, form: str) -> QueryResult:
             raise RemoteError(
                 f"{where}: the answer is not valid SPARQL results {_FORMAT_NAMES[fmt]}: {message}"
             ) from None
+        if form == "ask" and result.kind == "select" and result.variables == ["__ASK_RETVAL"]:
+            # Virtuoso 7.2 answers ASK with a one-row table of 1 or 0 in a column of this name
+            values = {row[0].value if row[0] is not None else None for row in result.rows}
+            if values <= {"1", "0", "true", "false"} and len(result.rows) <= 1:
+                return QueryResult(kind="ask", boolean=values in ({"1"}, {"true"}))
         if result.kind != form:
             raise RemoteError(f"{where}: {_KINDS[form]} query got {_KINDS[result.kind]} answer")
         return result

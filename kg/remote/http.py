@@ -8,9 +8,15 @@ credentials after a redirect to another origin):
 - every request has a deadline (connect, send and read together);
 - 5xx and 429 answers and dropped connections are retried with exponential
   backoff (``Retry-After`` honoured, capped); other failures are not;
-- credentials (HTTP Basic or a bearer token) are sent only to the origin of the
-  URL the user named. Redirects are followed within that origin only; a
-  redirect to another origin is an error, so credentials never follow it;
+- credentials (HTTP Basic or Digest, or a bearer token) are sent only to the
+  origin of the URL the user named. Redirects are followed within that origin
+  only; a redirect to another origin is an error, so credentials never follow it;
+- a user and password go only where the server asks for them: the first
+  request to an origin goes without them and its 401 challenge says how, HTTP
+  Digest (RFC 7616, :mod:`kg.digest_auth`) when offered, else Basic; the
+  request is sent again, and the origin's later requests carry the same scheme
+  at once (Digest: the same nonce, ``nc`` counting up), so a Digest server never
+  sees the password. A server answering 403 instead of 401 gets Basic;
 - every failure is one line naming the URL, never the credentials.
 
 >>> creds = Credentials(user="ann", password="s3cret")
@@ -34,6 +40,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kg.digest_auth import ChallengeError, DigestSession, digest_challenge, parse_challenges
 from kg.errors import RemoteError, UsageError
 
 DEFAULT_TIMEOUT = 60.0
@@ -47,13 +54,27 @@ _READ_CHUNK = 1 << 16
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 
 
+Origin = tuple[str, str, int]  # scheme, host, port: what credentials are bound to
+
+
 @dataclass(frozen=True)
 class Credentials:
-    """HTTP Basic credentials or a bearer token. Their ``repr`` hides the secrets."""
+    """A user and password (HTTP Basic or Digest) or a bearer token; ``repr`` hides them.
+
+    A user and password are sent once an origin has asked for them: the first
+    request to an origin goes without them, its 401 says which scheme it wants
+    (Digest preferred, else Basic), and the request is sent again. The scheme,
+    and a Digest challenge with its nonce, are kept per origin for the lifetime
+    of the object (one kg command), so later requests carry them at once. A
+    bearer token is sent at once.
+    """
 
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
+    _schemes: dict[Origin, str | DigestSession] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __repr__(self) -> str:
         return (
@@ -89,11 +110,56 @@ class Credentials:
         return cls(user=user, password=password, token=token)
 
     def header(self) -> str:
-        """The value of the ``Authorization`` header."""
+        """The ``Authorization`` value of a bearer token or of HTTP Basic."""
         if self.token:
             return f"Bearer {self.token}"
         raw = f"{self.user}:{self.password or ''}".encode()
         return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def scheme(self, home: Origin) -> str | None:
+        """What goes to origin ``home``: "bearer", "basic", "digest", or None before its 401."""
+        if self.token:
+            return "bearer"
+        found = self._schemes.get(home)
+        return "digest" if isinstance(found, DigestSession) else found
+
+    def authorization(
+        self, home: Origin, method: str, target: str, body: bytes | None
+    ) -> tuple[str | None, int]:
+        """The ``Authorization`` value for ``method`` on ``target`` (path and query) of
+        ``home`` (None until the origin has said which scheme it wants), and the
+        Digest nonce count it carries (0 if not Digest)."""
+        found = None if self.token else self._schemes.get(home)
+        if isinstance(found, DigestSession):
+            return found.header(method, target, body), found.nc
+        if self.token or found == "basic":
+            return self.header(), 0
+        return None, 0
+
+    def answer(self, home: Origin, www_authenticate: str, sent: str | None, nc: int) -> bool:
+        """Learn from a 401 of ``home`` how to authenticate; True: send the request again.
+
+        ``sent`` is the scheme the refused request used (None: no credentials),
+        ``nc`` its Digest nonce count. A Digest challenge kg can answer is
+        preferred to Basic. After Basic, only a Digest challenge is worth another
+        try; after a nonce used before (it may have expired), a new challenge;
+        after a fresh nonce, only a challenge saying it was ``stale`` (otherwise
+        the password is wrong).
+        """
+        if self.token or self.user is None or self.password is None:
+            return False
+        try:
+            challenges = parse_challenges(www_authenticate)
+        except ChallengeError:
+            challenges = []
+        digest = digest_challenge(challenges)
+        if digest is not None and (sent != "digest" or nc > 1 or digest.stale):
+            self._schemes[home] = DigestSession(digest, self.user, self.password)
+            return True
+        if sent is None and (not challenges or any(c.scheme == "basic" for c in challenges)):
+            self._schemes[home] = "basic"  # no challenge at all: Basic, the common case
+            return True
+        return False
 
     def secrets(self) -> list[str]:
         """What must never appear in a message: the password, the token, the header."""
@@ -179,11 +245,22 @@ def _redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-def _server_message(body: bytes, limit: int = 300) -> str:
-    """The first lines of an error body as one short line (HTML tags dropped)."""
+def _server_message(body: bytes, content_type: str = "", limit: int = 300) -> str:
+    """The first lines of an error body as one short line.
+
+    Tags are dropped from HTML and XML (and from an untyped body that starts
+    with ``<``), not from plain text, where ``<IRI>`` in a quoted query is text:
+
+    >>> _server_message(b"SP031: bad: DROP SILENT GRAPH <http://e/g>", "text/plain")
+    'SP031: bad: DROP SILENT GRAPH <http://e/g>'
+    >>> _server_message(b"<html><h1>Bad gateway</h1></html>")
+    'Bad gateway'
+    """
     text = body[:8192].decode("utf-8", errors="replace")
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
-    text = re.sub(r"<[^>]*>", " ", text)
+    media = content_type.split(";", 1)[0].strip().lower()
+    if "html" in media or "xml" in media or (not media and text.lstrip().startswith("<")):
+        text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
+        text = re.sub(r"<[^>]*>", " ", text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -222,8 +299,7 @@ def _send_once(
     try:
         conn.connect()
         conn.sock.settimeout(deadline.remaining())
-        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-        conn.request(method, target, body=body, headers=headers)
+        conn.request(method, request_target(parts), body=body, headers=headers)
         conn.sock.settimeout(deadline.remaining())
         response = conn.getresponse()
         chunks = []
@@ -234,10 +310,24 @@ def _send_once(
             if not chunk:
                 break
             chunks.append(chunk)
-        found = {k.lower(): v for k, v in response.getheaders()}
+        found: dict[str, str] = {}
+        for name, value in response.getheaders():
+            name = name.lower()
+            if name == "www-authenticate" and name in found:  # several challenge fields
+                value = f"{found[name]}, {value}"
+            found[name] = value
         return response.status, response.reason, found, b"".join(chunks)
     finally:
         conn.close()
+
+
+def request_target(parts: urllib.parse.SplitResult) -> str:
+    """The request-target sent on the request line (and in a Digest ``uri``).
+
+    >>> request_target(urllib.parse.urlsplit("http://h:1/sparql?query=x#frag"))
+    '/sparql?query=x'
+    """
+    return urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
 
 
 def _describe_os_error(where: str, err: BaseException, parts, timeout: float) -> str:
@@ -261,9 +351,29 @@ def _describe_os_error(where: str, err: BaseException, parts, timeout: float) ->
 
 
 def _status_error(
-    where: str, status: int, reason: str, body: bytes, credentials, attempts: int
+    where: str,
+    status: int,
+    reason: str,
+    body: bytes,
+    credentials,
+    attempts: int,
+    *,
+    sent: bool = True,
+    www_authenticate: str = "",
+    content_type: str = "",
 ) -> str:
+    """The one-line message of a failed answer; ``sent``: credentials went with the request."""
     label = f"HTTP {status} {reason}".rstrip()
+    if status == 401 and credentials and not sent:
+        try:
+            schemes = list(dict.fromkeys(c.name for c in parse_challenges(www_authenticate)))
+        except ChallengeError:
+            schemes = []
+        asked = " or ".join(schemes) if schemes else "an unknown"
+        return (
+            f"{where}: {label}: the server asks for {asked} authentication, which kg does not"
+            " speak (it speaks Basic, Digest with MD5 or SHA-256, and bearer tokens)"
+        )
     if status == 401:
         hint = (
             "the server refused the credentials"
@@ -271,11 +381,16 @@ def _status_error(
             else "the server wants credentials (give --user and --password, or --token)"
         )
         return f"{where}: {label}: {hint}"
+    if status == 403 and not credentials:
+        return (
+            f"{where}: {label}: the server does not allow this operation without credentials"
+            " (give --user and --password, or --token)"
+        )
     if status == 403:
         return f"{where}: {label}: the credentials do not allow this operation"
     if status == 404:
         return f"{where}: {label}: no such endpoint on the server (check the URL)"
-    message = _server_message(body)
+    message = _server_message(body, content_type)
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     return f"{where}: {label}{tries}" + (f": {message}" if message else "")
 
@@ -297,6 +412,10 @@ def request(
     ``timeout`` bounds each attempt (connect, send, read). A 5xx or 429 answer
     or a dropped connection is retried ``retries`` times, waiting ``backoff``,
     then twice as long each time (or what ``Retry-After`` asks, up to 30 s).
+    With a user and password, the first request to the origin goes without
+    them; its 401 (or 403) is answered by sending the request again with
+    Digest or Basic, as the server asks (see :meth:`Credentials.answer`; not
+    counted as a retry, and at most twice per request).
 
     >>> request("GET", "http://127.0.0.1:9/q", timeout=1, retries=0)  # doctest: +SKIP
     Traceback (most recent call last):
@@ -308,11 +427,16 @@ def request(
     current, current_parts = url, parts
     attempts = 0
     redirects = 0
+    challenges_answered = 0
     while True:
         where = display_url(current)
         sent = {"User-Agent": USER_AGENT, **(headers or {})}
+        scheme, nc = None, 0  # what authenticates this attempt; its Digest nonce count
         if credentials and origin(current) == home:
-            sent["Authorization"] = credentials.header()
+            scheme = credentials.scheme(home)
+            value, nc = credentials.authorization(home, method, request_target(current_parts), body)
+            if value is not None:
+                sent["Authorization"] = value
         attempts += 1
         try:
             status, reason, found, data = _send_once(method, current_parts, body, sent, timeout)
@@ -328,6 +452,23 @@ def request(
             ) from None
         if 200 <= status < 300:
             return Response(status, reason, found, data, current)
+        challenge = found.get("www-authenticate", "")
+        if (
+            credentials
+            and origin(current) == home
+            and challenges_answered < 2
+            and (
+                status == 401
+                and credentials.answer(home, challenge, scheme, nc)
+                # some servers answer 403, not 401, to a request without credentials: Basic
+                or status == 403
+                and scheme is None
+                and credentials.answer(home, "", None, 0)
+            )
+        ):
+            challenges_answered += 1
+            attempts -= 1  # answering a challenge is not a retry
+            continue
         if status in (301, 302, 303, 307, 308) and "location" in found:
             target = urllib.parse.urljoin(current, found["location"])
             if origin(target) != home or urllib.parse.urlsplit(target).username:
@@ -355,9 +496,14 @@ def request(
         if status in _RETRY_STATUSES and attempts <= retries:
             sleep(_retry_delay(found.get("retry-after"), backoff * 2 ** (attempts - 1)))
             continue
-        raise RemoteError(
-            _redact(_status_error(where, status, reason, data, credentials, attempts), secrets)
-        )
+        message = _status_error(
+            where, status, reason, data, credentials, attempts,
+            sent=scheme is not None, www_authenticate=challenge,
+            content_type=found.get("content-type", ""),
+        )  # fmt: skip
+        error = RemoteError(_redact(message, secrets))
+        error.status = status
+        raise error
 
 
 def _retry_delay(retry_after: str | None, default: float) -> float:

@@ -1,4 +1,4 @@
-"""HTTP Digest authentication: RFC 7616's worked examples, challenge parsing, and kg.http
+"""HTTP Digest authentication: RFC 7616's worked examples, challenge parsing, and kg.remote.http
 answering a Digest server on 127.0.0.1 (nonce reuse, stale nonces, a wrong password)."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import threading
 
 import pytest
 
-from kg.digest_auth import (
+from kg.errors import RemoteError
+from kg.remote.digest import (
     Challenge,
     ChallengeError,
     DigestChallenge,
@@ -20,8 +21,7 @@ from kg.digest_auth import (
     parse_challenges,
     response_value,
 )
-from kg.errors import RemoteError
-from kg.http import Credentials, request
+from kg.remote.http import Credentials, request
 
 # RFC 7616 §3.9.1
 USER, PASSWORD, URI = "Mufasa", "Circle of Life", "/dir/index.html"
@@ -192,7 +192,7 @@ def test_a_session_counts_and_draws_a_fresh_cnonce_each_time():
     assert "p" not in repr(session).replace("pha", "")
 
 
-# --- kg.http against a Digest server -----------------------------------------------------
+# --- kg.remote.http against a Digest server -----------------------------------------------------
 
 
 class DigestServer:

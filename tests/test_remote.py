@@ -163,7 +163,7 @@ def test_refusals_are_the_local_ones(mini_server, tmp_path):
             "--asserted works on the built graph; with --endpoint use --default-graph",
         ),
         (("--default-graph", "nope"), "--default-graph 'nope': not an absolute IRI"),
-        (("-p", "nope=1"), "signing: unknown parameter 'nope' (this query takes: none)"),
+        (("-p", "nope=1"), "signing: unknown parameter 'nope' (this query takes: agreement)"),
     ],
 )
 def test_usage_errors(args, message, mini_server):

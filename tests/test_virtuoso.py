@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG_GRAPH
-from kg.queries import list_queries
-from kg.store import open_store
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG_GRAPH
+from kg.sparql.bundled import list_queries
+from kg.store.versions import open_store
 from tests.conftest import run_kg
 from tests.test_push import local_counts, summary_lines
 from tests.virtuoso_support import Virtuoso, make_virtuoso_fixture

@@ -13,7 +13,7 @@ credentials after a redirect to another origin):
   only; a redirect to another origin is an error, so credentials never follow it;
 - a user and password go only where the server asks for them: the first
   request to an origin goes without them and its 401 challenge says how, HTTP
-  Digest (RFC 7616, :mod:`kg.digest_auth`) when offered, else Basic; the
+  Digest (RFC 7616, :mod:`kg.remote.digest`) when offered, else Basic; the
   request is sent again, and the origin's later requests carry the same scheme
   at once (Digest: the same nonce, ``nc`` counting up), so a Digest server never
   sees the password. A server answering 403 instead of 401 gets Basic;
@@ -40,8 +40,8 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kg.digest_auth import ChallengeError, DigestSession, digest_challenge, parse_challenges
 from kg.errors import RemoteError, UsageError
+from kg.remote.digest import ChallengeError, DigestSession, digest_challenge, parse_challenges
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_RETRIES = 3

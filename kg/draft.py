@@ -11,6 +11,7 @@ and types, and the rules in :mod:`kg.facts.dates`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -218,16 +219,15 @@ def draft(
     dateline = read_dateline(text, header.body_start)
     anchor = _parse_issued(issued, "--issued")
     issued_note = "given with --issued"
-    if anchor is None and header.fields.get("date") or header.fields.get("published"):
+    if anchor is None and (header.fields.get("date") or header.fields.get("published")):
         field_name = "date" if "date" in header.fields else "published"
         anchor = _parse_issued(header.fields[field_name], f"{article}: header {field_name}")
         issued_note = f"the file's header ({field_name})"
     if anchor is None and dateline is not None:
         if dateline.year and dateline.month and dateline.day:
-            try:
-                anchor, issued_note = date(dateline.year, dateline.month, dateline.day), "the dateline"
-            except ValueError:
-                pass
+            with contextlib.suppress(ValueError):  # "February 30, 2026": not a date
+                anchor = date(dateline.year, dateline.month, dateline.day)
+                issued_note = "the dateline"
         if anchor is None:
             anchor, issued_note = issue_date(text, dateline.month, dateline.day)
             if anchor is None:
@@ -286,7 +286,11 @@ def draft(
     source_id = _unique(
         "-".join(
             part
-            for part in (slug(agency or "article"), anchor.isoformat() if anchor else "", slug(article.stem))
+            for part in (
+                slug(agency or "article"),
+                anchor.isoformat() if anchor else "",
+                slug(article.stem),
+            )
             if part
         ),
         taken_ids,
@@ -315,7 +319,10 @@ def draft(
     publisher = known_as(agency)
     notes = []
     if dateline is not None and dateline.place and place is None:
-        notes.append(f'"schema:locationCreated" = "{slug(dateline.place)}"  # {dateline.place}: not in the graph')
+        place_id = slug(dateline.place)
+        notes.append(
+            f'"schema:locationCreated" = "{place_id}"  # {dateline.place}: not in the graph'
+        )
     if agency and publisher is None:
         notes.append(f'"dcterms:publisher" = "{slug(agency)}"  # {agency}: not in the graph')
     if anchor is None:
@@ -352,6 +359,7 @@ def draft(
     # --- the text, sentence by sentence
     notes_per_sentence = []
     for sentence in sentences:
+
         def inside(start: int, end: int, s=sentence) -> bool:
             return s.start <= start and end <= s.end
 

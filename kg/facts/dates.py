@@ -103,7 +103,9 @@ def _month(name: str) -> int:
 
 
 def _day_text(day: date) -> str:
-    return f"{WEEKDAYS[day.weekday()].capitalize()} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    return (
+        f"{WEEKDAYS[day.weekday()].capitalize()} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    )
 
 
 def _closest_year(month: int, day: int, anchor: date) -> date | None:
@@ -150,7 +152,9 @@ def _resolve(kind: str, m: re.Match, text: str, anchor: date | None, previous: d
         prep = (g["prep"] or "").lower()
         clause = re.split(r"[.!?\n;]", text[max(0, m.start() - 160) : m.start()])[-1]
         if prep == "next" or (prep != "last" and _FUTURE.search(clause)):
-            day = anchor + timedelta(days=(target - anchor.weekday()) % 7 or (7 if prep == "next" else 0))
+            day = anchor + timedelta(
+                days=(target - anchor.weekday()) % 7 or (7 if prep == "next" else 0)
+            )
             how = "on or after"
         else:
             back = (anchor.weekday() - target) % 7
@@ -247,7 +251,9 @@ def issue_date(text: str, month: int | None, day: int | None) -> tuple[date | No
     if month is None or day is None:
         return None, "no date in the dateline"
     written = find_dates(text, None)
-    same = [d for d in written if d.datatype == "xsd:date" and d.value[5:] == f"{month:02d}-{day:02d}"]
+    same = [
+        d for d in written if d.datatype == "xsd:date" and d.value[5:] == f"{month:02d}-{day:02d}"
+    ]
     pick = same[0] if same else None
     if pick is None:
         full = [d for d in written if d.datatype == "xsd:date"]

@@ -180,9 +180,12 @@ def candidates(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
             run.pop()
         while run and (_skip(run[0].group(0)) or run[0].group(0).lower() in _JOINERS):
             run.pop(0)
-        if len(run) == 1 and run[0].group(0).lower() in lowered_words:
-            if _SENTENCE_START.search(text[: run[0].start()]):
-                run.clear()  # an ordinary word that starts a sentence
+        if (
+            len(run) == 1
+            and run[0].group(0).lower() in lowered_words
+            and _SENTENCE_START.search(text[: run[0].start()])
+        ):
+            run.clear()  # an ordinary word that starts a sentence
         if run:
             start, end = run[0].start(), run[-1].end()
             found.setdefault(fold(text[start:end]), []).append((start, end, False))

@@ -159,7 +159,9 @@ def render(
     if source.publisher is not None:
         lines.append(f'"dcterms:publisher" = {toml_string(source.publisher)}')
     if source.issued is not None:
-        lines.append(f'"dcterms:issued" = {toml_string(source.issued)}  # {comment(source.issued_note)}')
+        lines.append(
+            f'"dcterms:issued" = {toml_string(source.issued)}  # {comment(source.issued_note)}'
+        )
     lines.extend(f"# {comment(note)}" for note in source.notes)
 
     lines += [

@@ -44,10 +44,11 @@ SELECT ?node ?type WHERE {{
 _CLASSES = f"""
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?class ?source WHERE {{
+SELECT ?class ?source ?person WHERE {{
   GRAPH <{GRAPH_ONTOLOGY}> {{
     {{ ?class a owl:Class }} UNION {{ ?class a rdfs:Class }}
     OPTIONAL {{ ?class rdfs:subClassOf* ?source . FILTER(?source = <{KG}SourceDocument>) }}
+    OPTIONAL {{ ?class rdfs:subClassOf* ?person . FILTER(?person = <{PREFIXES["foaf"]}Person>) }}
   }}
 }}"""
 _SOURCES = f"""
@@ -99,18 +100,21 @@ def _prefixed(iri: str) -> str | None:
 
 def _read_graph(store_root: Path) -> _Graph:
     from kg.facts.loader import ID_PATTERN
-    from kg.facts.mentions import Name
+    from kg.facts.mentions import Name, fold
     from kg.store.versions import open_store
 
     store = open_store(store_root)
     declared: set[str] = set()
     source_classes: set[str] = set()
+    person_classes: set[str] = set()
     for row in store.query(_CLASSES):
         name = _prefixed(row["class"].value)
         if name is not None:
             declared.add(name)
             if row["source"] is not None:
                 source_classes.add(name)
+            if row["person"] is not None:
+                person_classes.add(name)
     types: dict[str, set[str]] = defaultdict(set)
     for row in store.query(_TYPES):
         name = _prefixed(row["type"].value)
@@ -132,6 +136,21 @@ def _read_graph(store_root: Path) -> _Graph:
         if kind == "kg:xHandle" and types[node] & source_classes:
             continue  # a post carries its author's handle; the handle names the account
         names.append(Name(text, node, kind))
+    # A person is also named by the rest of their name: "Kallas", "von der Leyen".
+    taken = {fold(n.text) for n in names}
+    for node in sorted(usable):
+        if not types[node] & person_classes:
+            continue
+        for label in labels[node]:
+            words = label.split()
+            rest = " ".join(words[1:])
+            if (
+                len(words) >= 2
+                and rest[:1].isalpha()
+                and len(rest) >= 3
+                and fold(rest) not in taken
+            ):
+                names.append(Name(rest, node, "surname, from rdfs:label"))
     sources = {row["sha"].value: row["source"].value[len(KG_ID) :] for row in store.query(_SOURCES)}
     return _Graph(
         names=names,
@@ -234,7 +253,8 @@ def draft(
                 warnings.append(f"{article}: no date of issue found ({issued_note}); use --issued")
 
     dates = find_dates(text, anchor)
-    mentions = find_mentions(text, graph.names)
+    generic: list[tuple[int, int]] = []
+    mentions = find_mentions(text, graph.names, generic)
 
     # --- nodes the graph knows, in the order the text first names them
     by_node: dict[str, list] = defaultdict(list)
@@ -341,7 +361,7 @@ def draft(
     )
 
     # --- what the graph does not know yet
-    taken = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in dates]
+    taken = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in dates] + generic
     found_candidates = find_candidates(text, taken)
     cands = []
     for cand in found_candidates:

@@ -54,14 +54,16 @@ _MONTH = (
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+# "Tuesday 28 May", "Monday, November 4": the weekday belongs to the date it precedes
+_ON = r"(?:(?:[Oo]n )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),? )?"
 _NUMBER = r"(?P<count>\d+|" + "|".join(_NUMBERS) + r")"
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d\d)-(?P<day>\d\d)\b")),
-    ("mdy", re.compile(rf"\b{_MONTH} {_DAY},? {_YEAR}\b")),
-    ("dmy", re.compile(rf"\b{_DAY} {_MONTH},? {_YEAR}\b")),
+    ("mdy", re.compile(rf"\b{_ON}{_MONTH} {_DAY},? {_YEAR}\b")),
+    ("dmy", re.compile(rf"\b{_ON}{_DAY} {_MONTH},? {_YEAR}\b")),
     ("my", re.compile(rf"\b{_MONTH},? {_YEAR}\b")),
-    ("md", re.compile(rf"\b{_MONTH} {_DAY}\b(?!:\d)")),
-    ("dm", re.compile(rf"\b{_DAY} {_MONTH}(?![\w.])")),
+    ("md", re.compile(rf"\b{_ON}{_MONTH} {_DAY}\b(?!:\d)")),
+    ("dm", re.compile(rf"\b{_ON}{_DAY} {_MONTH}(?![\w.])")),
     ("year", re.compile(rf"\b(?P<prep>[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y) {_YEAR}\b(?![-–/]\d)")),
     (
         "weekday",
@@ -125,6 +127,31 @@ def _add_months(day: date, months: int) -> tuple[int, int]:
 
 def _resolve(kind: str, m: re.Match, text: str, anchor: date | None, previous: date | None):
     """(value, datatype, implied, note, day) for one match, or None when it cannot be resolved."""
+    resolved = _resolve_value(kind, m, text, anchor, previous)
+    said = (
+        re.match(r"(?:[Oo]n )?(\w+day)\b", m.group(0))
+        if kind in ("mdy", "dmy", "md", "dm")
+        else None
+    )
+    if (
+        resolved
+        and resolved[4]
+        and said
+        and said.group(1).lower() != WEEKDAYS[resolved[4].weekday()]
+    ):
+        value, datatype, implied, note, day = resolved
+        real = WEEKDAYS[day.weekday()].capitalize()
+        return (
+            value,
+            datatype,
+            implied,
+            f"{note}; but it is a {real}, not a {said.group(1)}: check",
+            day,
+        )
+    return resolved
+
+
+def _resolve_value(kind: str, m: re.Match, text: str, anchor: date | None, previous: date | None):
     g = m.groupdict()
     if kind in ("iso", "mdy", "dmy"):
         month = int(g["mon"]) if kind == "iso" else _month(g["month"])

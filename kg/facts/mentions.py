@@ -29,6 +29,7 @@ _FOLD = str.maketrans({
 })  # fmt: skip
 _TOKEN = re.compile(r"@?\w+")
 HANDLE = re.compile(r"(?<![\w@])@\w{1,15}\b")
+_INDEFINITE = re.compile(r"(?<!\w)an?\s+$")
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n)[\"“‘'(\[]*$")
 # Words that start a sentence or join names but name nothing on their own.
@@ -105,8 +106,14 @@ def _boundary(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before in "_@") and not (after.isalnum() or after == "_")
 
 
-def find_mentions(text: str, names: list[Name]) -> list[Mention]:
-    """Every passage naming a known node, leftmost longest first, in text order."""
+def find_mentions(
+    text: str, names: list[Name], generic: list[tuple[int, int]] | None = None
+) -> list[Mention]:
+    """Every passage naming a known node, leftmost longest first, in text order.
+
+    A name after "a" or "an" ("a security and defence partnership") means some
+    such thing, not the known one: it is left out, and its span added to ``generic``.
+    """
     lower, cased = fold(text), fold(text, keep_case=True)
     # names indexed by their first word, so the text is read once whatever the graph's size
     by_first: dict[str, dict[tuple[str, bool], list[Name]]] = defaultdict(lambda: defaultdict(list))
@@ -124,8 +131,13 @@ def find_mentions(text: str, names: list[Name]) -> list[Mention]:
     for token in _TOKEN.finditer(lower):
         for (key, acronym), group in by_first.get(token.group(0), {}).items():
             start, end = token.start(), token.start() + len(key)
-            if (cased if acronym else lower)[start:end] == key and _boundary(text, start, end):
-                raw.append((start, end, group))
+            if (cased if acronym else lower)[start:end] != key or not _boundary(text, start, end):
+                continue
+            if _INDEFINITE.search(lower[max(0, start - 8) : start]):
+                if generic is not None:
+                    generic.append((start, end))
+                continue
+            raw.append((start, end, group))
     spans: dict[tuple[int, int], list[Name]] = defaultdict(list)
     for start, end, group in raw:
         spans[(start, end)].extend(group)
@@ -205,6 +217,11 @@ def candidates(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
         else:
             flush()
     flush()
+    # a surname alone ("Borrell") is the same candidate as the full name before it
+    for key in [k for k in found if " " not in k and not k.startswith("@")]:
+        fuller = [k for k in found if k.endswith(" " + key) and found[k][0][0] < found[key][0][0]]
+        if fuller:
+            found[fuller[0]].extend(found.pop(key))
     result = []
     for spans in found.values():
         start, end, handle = spans[0]

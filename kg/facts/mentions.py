@@ -5,9 +5,9 @@ Names are compared after folding: dashes (‐ ‑ ‒ – — ―) count as "-",
 apostrophes and quotes as straight ones, and case is ignored, except for
 names written all in capitals ("EU", "ANI"), which must match in capitals
 so that an acronym does not match an ordinary word. A match must start and
-end at word boundaries. Where names overlap, the leftmost longest wins:
-"European Commission Vice President" is one mention, not also one of
-"European Commission".
+end at word boundaries. Where names overlap, the leftmost longest wins; a
+name of *another* node inside it is a mention too ("European Commission" in
+"European Commission Vice President"), a shorter name of the same node is not.
 
 >>> names = [Name("Kaja Kallas", "kaja-kallas", "label"), Name("EU", "european-union", "altLabel")]
 >>> [(m.quote, m.nodes) for m in find_mentions("EU chief kaja kallas; the EUROPE of the eu", names)]
@@ -142,14 +142,23 @@ def find_mentions(
     for start, end, group in raw:
         spans[(start, end)].extend(group)
     mentions: list[Mention] = []
-    last_end = -1
+    outer: tuple[int, int, set[str]] | None = None  # the longest mention around this point
     for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
-        if start < last_end:
-            continue  # inside or across a longer, earlier mention
         group = sorted(set(spans[(start, end)]), key=lambda n: (n.node, n.kind, n.text))
         nodes = tuple(sorted({n.node for n in group}))
+        if outer is not None and start < outer[1]:
+            if end > outer[1]:
+                continue  # across the end of a longer mention: the longer one wins
+            # inside a longer mention: a name of another node still names it
+            # ("European Commission" in "European Commission Vice President")
+            nodes = tuple(n for n in nodes if n not in outer[2])
+            group = [n for n in group if n.node in nodes]
+            if not nodes:
+                continue
+            mentions.append(Mention(start, end, text[start:end], nodes, tuple(group)))
+            continue
         mentions.append(Mention(start, end, text[start:end], nodes, tuple(group)))
-        last_end = end
+        outer = (start, end, set(nodes))
     return mentions
 
 

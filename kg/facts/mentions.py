@@ -6,8 +6,9 @@ apostrophes and quotes as straight ones, and case is ignored, except for
 names written all in capitals ("EU", "ANI"), which must match in capitals
 so that an acronym does not match an ordinary word. A match must start and
 end at word boundaries. Where names overlap, the leftmost longest wins; a
-name of *another* node inside it is a mention too ("European Commission" in
-"European Commission Vice President"), a shorter name of the same node is not.
+proper name of *another* node inside it is a mention too ("European
+Commission" in "European Commission Vice President"); a shorter name of the
+same node, or a name the graph writes in lower case, is not.
 
 >>> names = [Name("Kaja Kallas", "kaja-kallas", "label"), Name("EU", "european-union", "altLabel")]
 >>> [(m.quote, m.nodes) for m in find_mentions("EU chief kaja kallas; the EUROPE of the eu", names)]
@@ -151,8 +152,10 @@ def find_mentions(
                 continue  # across the end of a longer mention: the longer one wins
             # inside a longer mention: a name of another node still names it
             # ("European Commission" in "European Commission Vice President")
-            nodes = tuple(n for n in nodes if n not in outer[2])
-            group = [n for n in group if n.node in nodes]
+            # a name the graph writes in lower case ("security and defence partnership")
+            # describes; inside another name it is part of that name
+            group = [n for n in group if n.node not in outer[2] and n.text.strip()[:1].isupper()]
+            nodes = tuple(sorted({n.node for n in group}))
             if not nodes:
                 continue
             mentions.append(Mention(start, end, text[start:end], nodes, tuple(group)))

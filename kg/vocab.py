@@ -196,7 +196,11 @@ class _Reader:
                     value = self.s.value(prop_shape, self.U(SH + key))
                     if value is not None:
                         rule.append(f"{words} {value}")
-                for key, words in (("class", "a"), ("datatype", "an"), ("pattern", "matching")):
+                for key, words in (
+                    ("class", "of class"),
+                    ("datatype", "of datatype"),
+                    ("pattern", "matching"),
+                ):
                     value = self.s.value(prop_shape, self.U(SH + key))
                     if value is not None:
                         shown = str(value) if key == "pattern" else _short(str(value))

@@ -3,11 +3,13 @@
 FOLDER holds article + facts pairs (``NAME.txt`` + ``NAME.toml``; the bundled
 ``seeds/`` by default); each facts file is the reference for its article.
 
-For each article the graph is built from the *other* pairs (``--store-from
-others``, the default with two pairs or more: the article is new to the graph),
-or from all of them (``--store-from all``, the only choice with one pair: then
-the measure says how well the draft finds what the graph knows by name). The
-article is drafted against that graph, and the draft is compared with the
+For each article the graph is built from the pairs before it in name order
+(``--store-from earlier``, the default with two pairs or more: each article is
+new to a graph that holds what came before, as when the folder grew), from all
+the *other* pairs (``others``: only when every facts file builds without the
+one left out), or from all of them (``all``, the only choice with one pair:
+then the measure says how well the draft finds what the graph knows by name).
+The article is drafted against that graph, and the draft is compared with the
 reference:
 
 - **known entities found**: of the reference's nodes that the graph already
@@ -145,17 +147,28 @@ def measure_article(
     text = article.read_text(encoding="utf-8")
     with article.with_suffix(".toml").open("rb") as handle:
         reference = tomllib.load(handle)
-    graph_pairs = pairs if store_from == "all" else [p for p in pairs if p != article]
+    if store_from == "all":
+        graph_pairs = pairs
+    elif store_from == "others":
+        graph_pairs = [p for p in pairs if p != article]
+    else:
+        graph_pairs = pairs[: pairs.index(article)]
     seeds = work / "seeds"
     store = work / "store"
     _copy_pairs(graph_pairs, seeds)
-    if graph_pairs:
-        kg.build(store=store, seeds=seeds)
-    else:  # nothing known: an empty graph still has the ontology
-        empty = work / "empty"
-        empty.mkdir()
-        (empty / "none.txt").write_text("-", encoding="utf-8")
-        kg.build(store=store, seeds=_ontology_only(empty))
+    try:
+        if graph_pairs:
+            kg.build(store=store, seeds=seeds)
+        else:  # nothing known yet: a graph with only the ontology and a placeholder
+            empty = work / "empty"
+            empty.mkdir()
+            (empty / "none.txt").write_text("-", encoding="utf-8")
+            kg.build(store=store, seeds=_ontology_only(empty))
+    except KgError as err:
+        result.build_error = (
+            f"the graph to draft against does not build: {str(err).splitlines()[0]}"
+        )
+        return result
     drafted = kg.draft(article, store=store)
     graph = _read_graph(store)
     names: dict[str, list[str]] = {}
@@ -249,7 +262,7 @@ def measure_article(
     # does the draft build, unchanged, beside the graph's pairs?
     target = work / "with-draft"
     _copy_pairs(graph_pairs, target)
-    name = article.stem if store_from == "others" else f"draft-{article.stem}"
+    name = f"draft-{article.stem}" if store_from == "all" else article.stem
     shutil.copyfile(article, target / f"{name}.txt")
     (target / f"{name}.toml").write_text(drafted.toml, encoding="utf-8")
     try:
@@ -273,8 +286,8 @@ def measure(folder: Path, store_from: str | None = None) -> list[ArticleMeasure]
     """The figures for every article of ``folder``."""
     pairs = _pairs(folder)
     if not pairs:
-        raise SystemExit(f"{folder}: no article + facts pairs (NAME.txt + NAME.toml)")
-    mode = store_from or ("others" if len(pairs) >= 2 else "all")
+        raise ValueError(f"{folder}: no article + facts pairs (NAME.txt + NAME.toml)")
+    mode = store_from or ("earlier" if len(pairs) >= 2 else "all")
     date_keys = _date_ranges(None)
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-draft-bench-") as tmp:
@@ -344,10 +357,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks.draft", description=__doc__.split("\n")[0]
     )
     parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "seeds")
-    parser.add_argument("--store-from", choices=["others", "all"], default=None)
+    parser.add_argument("--store-from", choices=["earlier", "others", "all"], default=None)
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args(argv)
-    results = measure(args.folder, args.store_from)
+    try:
+        results = measure(args.folder, args.store_from)
+    except ValueError as err:
+        print(f"benchmarks.draft: {err}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:

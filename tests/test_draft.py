@@ -262,6 +262,20 @@ def test_the_measure_on_the_seed_meets_its_targets():
     assert figures.builds, figures.build_error
 
 
+def test_the_measure_takes_any_folder_of_pairs_drafting_each_against_those_before(tmp_path):
+    from benchmarks.draft import main, measure
+
+    for source in (ROOT / "seeds").iterdir():
+        shutil.copyfile(source, tmp_path / source.name)
+    shutil.copyfile(KOREA, tmp_path / "eu-korea.txt")  # its pinned draft as its reference
+    shutil.copyfile(EXPECTED, tmp_path / "eu-korea.toml")
+    seed, korea = measure(tmp_path)
+    assert (seed.store_from, seed.known) == ("earlier", 0)  # the first meets an empty graph
+    assert (korea.known, korea.known_found, korea.entries - korea.entries_provided) == (6, 6, 0)
+    assert seed.builds and korea.builds
+    assert main([str(tmp_path / "none")]) == 2
+
+
 def main() -> None:
     """Rewrite the pinned draft from a fresh build of the bundled seeds."""
     import tempfile

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -378,18 +379,38 @@ def draft(
 
     # --- the text, sentence by sentence
     notes_per_sentence = []
+    mention_starts = [m.start for m in mentions]  # mentions and dates are in text order
+    date_starts = [d.start for d in dates]
+    new_spans = sorted(
+        (s, e, c.id) for c, raw in zip(cands, found_candidates, strict=True) for s, e in raw.spans
+    )
+    new_starts = [s for s, _e, _id in new_spans]
     for sentence in sentences:
-
-        def inside(start: int, end: int, s=sentence) -> bool:
-            return s.start <= start and end <= s.end
-
-        known = list(dict.fromkeys(n for m in mentions if inside(m.start, m.end) for n in m.nodes))
-        in_dates = list(dict.fromkeys(d.value for d in dates if inside(d.start, d.end)))
-        new = [
-            c.id
-            for c, raw in zip(cands, found_candidates, strict=True)
-            if any(inside(s, e) for s, e in raw.spans)
-        ]
+        lo, hi = sentence.start, sentence.end
+        known = list(
+            dict.fromkeys(
+                n
+                for m in mentions[bisect_left(mention_starts, lo) : bisect_left(mention_starts, hi)]
+                if m.end <= hi
+                for n in m.nodes
+            )
+        )
+        in_dates = list(
+            dict.fromkeys(
+                d.value
+                for d in dates[bisect_left(date_starts, lo) : bisect_left(date_starts, hi)]
+                if d.end <= hi
+            )
+        )
+        new = list(
+            dict.fromkeys(
+                cid
+                for s, e, cid in new_spans[
+                    bisect_left(new_starts, lo) : bisect_left(new_starts, hi)
+                ]
+                if e <= hi
+            )
+        )
         notes_per_sentence.append(SentenceNote(sentence, known, in_dates, new))
 
     date_quotes = {d.start: quote_at(d.start, d.end) for d in dates}

@@ -32,7 +32,6 @@ _TOKEN = re.compile(r"@?\w+")
 HANDLE = re.compile(r"(?<![\w@])@\w{1,15}\b")
 _INDEFINITE = re.compile(r"(?<!\w)an?\s+$")
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+")
-_SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n)[\"“‘'(\[]*$")
 # Words that start a sentence or join names but name nothing on their own.
 _STOPWORDS = {
     "a", "an", "the", "as", "at", "in", "on", "of", "to", "for", "by", "with", "from", "into",
@@ -189,8 +188,12 @@ def candidates(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
     taken = [*taken, *((m.start(), m.end()) for m in _URL.finditer(text))]
     lowered_words = {w.lower() for w in re.findall(r"\w+", text) if w.islower()}
 
+    mask = bytearray(len(text))  # 1 where a taken span lies: one look-up per word
+    for start, end in taken:
+        mask[start:end] = b"\x01" * (end - start)
+
     def free(start: int, end: int) -> bool:
-        return not any(start < e and s < end for s, e in taken)
+        return mask.find(1, start, end) == -1
 
     found: dict[str, list[tuple[int, int, bool]]] = {}
     for start, end in handles(text):
@@ -207,7 +210,7 @@ def candidates(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
         if (
             len(run) == 1
             and run[0].group(0).lower() in lowered_words
-            and _SENTENCE_START.search(text[: run[0].start()])
+            and _starts_sentence(text, run[0].start())
         ):
             run.clear()  # an ordinary word that starts a sentence
         if run:
@@ -240,6 +243,17 @@ def candidates(text: str, taken: list[tuple[int, int]]) -> list[Candidate]:
         pairs = tuple((s, e) for s, e, _handle in spans)
         result.append(Candidate(start, end, text[start:end], len(spans), handle, pairs))
     return sorted(result, key=lambda c: c.start)
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """True when the word at ``start`` opens a sentence (after any opening quotes)."""
+    j = start
+    while j > 0 and text[j - 1] in "\"“‘'([":
+        j -= 1
+    k = j
+    while k > 0 and text[k - 1] in " \t\r\n":
+        k -= 1
+    return k == 0 or text[k - 1] == "\n" or "\n" in text[k:j] or (text[k - 1] in ".!?…" and k < j)
 
 
 def _skip(word: str) -> bool:

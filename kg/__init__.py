@@ -22,6 +22,7 @@ _API = {
     "add": "kg.add",
     "build": "kg.build",
     "diagram": "kg.diagram",
+    "draft": "kg.draft",
     "export": "kg.export",
     "list_queries": "kg.queries",
     "push": "kg.push",
@@ -30,6 +31,7 @@ _API = {
     "serve": "kg.serve",
     "stats": "kg.stats",
     "validate": "kg.validate",
+    "vocab": "kg.vocab",
 }
 
 __all__ = ["KgError", *sorted(_API)]

@@ -796,6 +796,77 @@ def diagram(name, entity, depth, format_name, output, store, timeout) -> None:
         say(f"wrote {output} ({len(data)} bytes)")
 
 
+@cli.command()
+@click.argument("article", type=click.Path(path_type=Path, readable=False))
+@store_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Facts file to write (NAME.toml beside NAME.txt); stdout by default.",
+)
+@click.option(
+    "--issued",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="The date of issue, when the text does not give it (or gives it wrong).",
+)
+@click.option("--force", is_flag=True, help="Overwrite -o if it exists.")
+def draft(article, store, output, issued, force) -> None:
+    """Draft a facts file for ARTICLE (a text file) from what the built graph knows.
+
+    Nodes the graph already has, named in the text, with their ids and quotes;
+    the dates the text gives, resolved; names and X handles the graph does not
+    know, commented out; every sentence with its offsets. The draft builds as
+    it is, beside the seeds the graph was built from.
+
+    \b
+    Example:
+        kg draft seeds/new.txt -o seeds/new.toml
+    """
+    from kg.draft import draft as run_draft
+    from kg.errors import UsageError
+
+    if output is not None and str(output) != "-" and output.exists() and not force:
+        raise UsageError(f"{output} exists; kg draft does not overwrite it (use --force)")
+    result = run_draft(article, store=store, issued=issued)
+    for warning in result.warnings:
+        say(f"kg: warning: {warning}")
+    emit(result.toml, output)
+    say(result.summary())
+
+
+@cli.command()
+@click.argument("term", required=False)
+@ontology_option
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format of the list (json: for editors).",
+)
+@output_option
+def vocab(term, ontology, format_name, output) -> None:
+    """The classes and properties a facts file may use, or one TERM (e.g. Signing, kg:party).
+
+    For each: label, definition, domain and range, the shapes that constrain it,
+    and an example line in the facts format.
+
+    \b
+    Examples:
+        kg vocab
+        kg vocab signingDate
+        kg vocab --format json > vocab.json
+    """
+    from kg.vocab import vocab as run_vocab
+
+    result = run_vocab(term, ontology=ontology)
+    emit(result.render(format_name), output)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``kg`` console script."""
     cli.main(args=argv, prog_name="kg")

@@ -12,6 +12,7 @@ collected and raised together as one :class:`~kg.errors.FactsError`.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -182,12 +183,42 @@ def _read_toml(path: Path, display: str, problems: list[str]) -> dict | None:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
-        problems.append(f"{display}: not valid TOML: {err}")
+        problems.append(_toml_problem(path, display, err))
     except UnicodeDecodeError as err:  # tomllib decodes the whole file first
         problems.append(f"{display}: not UTF-8 (byte {err.start})")
     except OSError as err:
         problems.append(f"{display}: cannot read: {err.strerror}")
     return None
+
+
+_TOML_AT = re.compile(r"^(?P<message>.*) \(at line (?P<line>\d+), column \d+\)$")
+
+
+def _toml_problem(path: Path, display: str, err: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message; a duplicate key is named as such, with its line up front."""
+    match = _TOML_AT.match(str(err))
+    if match and match["message"].startswith(("Cannot overwrite a value", "Cannot declare")):
+        line = int(match["line"])
+        try:
+            text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+        except (OSError, UnicodeDecodeError, IndexError):
+            text = ""
+        key = text.split("=", 1)[0].strip() if "=" in text else text.strip()
+        what = f" {key}" if key else ""
+        return f"{display}:{line}: duplicate key{what}: a table may give each key once"
+    return f"{display}: not valid TOML: {err}"
+
+
+def _closest(name: str, known: Iterable[str]) -> str:
+    """' (did you mean X?)' for the declared term whose local name is closest, or ''."""
+    local: dict[str, str] = {}
+    for iri in sorted(known):
+        for prefix, namespace in PREFIXES.items():
+            if iri.startswith(namespace) and prefix not in ("kgr", "kgg", "kgsh"):
+                local.setdefault(iri[len(namespace) :].lower(), f"{prefix}:{iri[len(namespace) :]}")
+    wanted = name.split(":", 1)[-1].lower()
+    close = difflib.get_close_matches(wanted, list(local), n=1, cutoff=0.75)
+    return f" (did you mean {local[close[0]]!r}?)" if close else ""
 
 
 def _quotes_of(entry: dict) -> list[tuple[str, int | None]] | str:
@@ -364,8 +395,9 @@ class _Loader:
             if iri is None:
                 continue
             if iri not in self.vocabulary.classes:
+                hint = _closest(type_name, self.vocabulary.classes)
                 reader.problem(
-                    node_id, f"unknown class {type_name!r}: the ontology does not declare it"
+                    node_id, f"unknown class {type_name!r}: the ontology does not declare it{hint}"
                 )
                 continue
             type_iris.add(iri)
@@ -465,8 +497,14 @@ class _Loader:
                 else:
                     reader.problem(node_id, f"{key}: must be a string")
             else:
+                declared = [
+                    *vocabulary.object_properties,
+                    *vocabulary.datatype_ranges,
+                    *vocabulary.annotation_properties,
+                ]
+                hint = _closest(key, declared)
                 reader.problem(
-                    node_id, f"unknown property {key!r}: the ontology does not declare it"
+                    node_id, f"unknown property {key!r}: the ontology does not declare it{hint}"
                 )
                 return
 

@@ -122,8 +122,7 @@ def add(
     meta = []
     added = []
     for path, name, digest, quads in staged:
-        graph = ox.NamedNode(name)
-        added.append(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads())
+        added.append(_in_graph(quads(), ox.NamedNode(name)))
         meta += [
             (URIRef(name), URIRef(DCTERMS + "source"), Literal(path.name)),
             (URIRef(name), URIRef(KG + "sha256"), Literal(digest)),
@@ -144,3 +143,11 @@ def add(
         count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
         result.graphs[name] = int(next(iter(written.query(count)))[0].value)
     return result
+
+
+def _in_graph(quads: Iterable, graph) -> Iterable:
+    """``quads`` moved into ``graph``. A function, not a generator expression in the loop:
+    that would read the loop's ``graph`` when written, putting every file in the last one's."""
+    import pyoxigraph as ox
+
+    return (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)

@@ -66,7 +66,7 @@ def add(
         raise UsageError("kg add needs at least one file")
     store_root = Path(store) if store else default_store()
     ontology_dir = Path(ontology) if ontology else None
-    existing = open_store(store_root)
+    existing = open_store(store_root, merged=False)  # an earlier layout is rewritten
 
     # What validation sees: the graph as built (without inferences) and the new files,
     # in one in-memory store. Each file's bytes are kept, not its quads (a million quad
@@ -107,10 +107,13 @@ def add(
 
     replaced = {name for _, name, _, _ in staged} | {GRAPH_INFERRED}
     meta_graph = ox.NamedNode(GRAPH_META)
-    kept = (  # streamed from the old version into the new: a million quad objects cost GBs
+    # Streamed from the old version into the new: a million quad objects cost GBs. The
+    # named graphs only: write_store merges them again into the default graph.
+    kept = (
         q
         for q in existing
-        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in replaced)
+        if isinstance(q.graph_name, ox.NamedNode)
+        and q.graph_name.value not in replaced
         and not (q.graph_name == meta_graph and q.subject.value in replaced)
     )
     result = AddResult()
@@ -119,8 +122,7 @@ def add(
     meta = []
     added = []
     for path, name, digest, quads in staged:
-        graph = ox.NamedNode(name)
-        added.append(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads())
+        added.append(_in_graph(quads(), ox.NamedNode(name)))
         meta += [
             (URIRef(name), URIRef(DCTERMS + "source"), Literal(path.name)),
             (URIRef(name), URIRef(KG + "sha256"), Literal(digest)),
@@ -136,8 +138,16 @@ def add(
             from_rdflib_triples(inferred, GRAPH_INFERRED),
         ),
     )
-    written = open_store(store_root)
+    written = open_store(store_root, merged=False)
     for _, name, _, _ in staged:
         count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
         result.graphs[name] = int(next(iter(written.query(count)))[0].value)
     return result
+
+
+def _in_graph(quads: Iterable, graph) -> Iterable:
+    """``quads`` moved into ``graph``. A function, not a generator expression in the loop:
+    that would read the loop's ``graph`` when written, putting every file in the last one's."""
+    import pyoxigraph as ox
+
+    return (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)

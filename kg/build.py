@@ -135,7 +135,9 @@ def build(
     graphs[GRAPH_META] = len(meta)
     write_store(store_root, quads)
 
-    asserted = sum(n for g, n in graphs.items() if g not in (GRAPH_INFERRED, GRAPH_META))
+    # Distinct: a triple two sources state is one triple of the graph.
+    skipped = {GRAPH_INFERRED, GRAPH_META}
+    asserted = len({q.triple for q in quads if q.graph_name.value not in skipped})
     return BuildResult(
         store=store_root,
         asserted_triples=asserted,

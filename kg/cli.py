@@ -445,8 +445,8 @@ def list_queries_command(format_name: str) -> None:
     "default_graphs",
     multiple=True,
     metavar="IRI",
-    help="With --endpoint: the graphs to query as default graph (repeatable; the"
-    " server's default graph otherwise).",
+    help="With --endpoint: the graphs to query as default graph (repeatable; by default"
+    " the merged graph kg push sends, kgg:merged and kgg:inferred).",
 )
 @remote_options
 def query(
@@ -479,18 +479,14 @@ def query(
     from kg.sparql.run import parse_params
 
     if endpoint:
-        from kg.errors import UsageError
         from kg.remote.client import query as run_remote_query
 
-        if asserted:
-            raise UsageError(
-                "--asserted works on the built graph; with --endpoint use --default-graph"
-            )
         result = run_remote_query(
             name,
             parse_params(params),
             endpoint=endpoint,
             default_graphs=default_graphs,
+            asserted=asserted,
             user=user,
             password=password,
             token=token,

@@ -38,6 +38,7 @@ import pyoxigraph as ox
 from kg.errors import KgError, QueryError, ResourceLimitError, UsageError
 from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG, RDF, RDFS, expand
 from kg.sparql.output import shorten
+from kg.store.versions import source_quads
 from kg.web.views import preferred_label
 
 DIAGRAMS_DIR = Path(__file__).resolve().parent / "web" / "diagrams"
@@ -171,10 +172,10 @@ def to_dot(
     def store_label(term) -> str | None:
         if store is None or not isinstance(term, ox.NamedNode):
             return None
+        # The default graph: the merge of the asserted graphs (kg.store.versions).
         return preferred_label(
             q.object
-            for q in store.quads_for_pattern(term, ox.NamedNode(_LABEL), None, None)
-            if q.graph_name.value != GRAPH_INFERRED
+            for q in store.quads_for_pattern(term, ox.NamedNode(_LABEL), None, ox.DefaultGraph())
         )
 
     def store_types(term) -> set[str]:
@@ -182,7 +183,7 @@ def to_dot(
             return set()
         return {
             q.object.value
-            for q in store.quads_for_pattern(term, ox.NamedNode(_TYPE), None, None)
+            for q in source_quads(store, term, ox.NamedNode(_TYPE), None)
             if isinstance(q.object, ox.NamedNode)
             and q.graph_name.value not in (GRAPH_INFERRED, GRAPH_ONTOLOGY)
         }
@@ -290,8 +291,8 @@ def neighbourhood(store: ox.Store, iri: str, depth: int = 1) -> list:
     for _ in range(depth):
         reached = []
         for node in frontier:
-            out = asserted(store.quads_for_pattern(node, None, None, None))
-            into = asserted(store.quads_for_pattern(None, None, node, None))
+            out = asserted(source_quads(store, node, None, None))
+            into = asserted(source_quads(store, None, None, node))
             found.update(out)
             found.update(into)
             for t in out + into:

@@ -33,7 +33,7 @@ def export(
     info = format_for(output, format, option="--format")
     if info.name not in WRITE_FORMATS:
         raise UsageError(f"kg export writes {', '.join(WRITE_FORMATS)}, not {info.name}")
-    oxstore = open_store(Path(store) if store else default_store())
+    oxstore = open_store(Path(store) if store else default_store(), merged=False)
     data = serialize(select_quads(oxstore, inferred=inferred, provenance=provenance), info.name)
     if output is not None and str(output) != "-":
         write_atomic(output, data)

@@ -1,8 +1,11 @@
 """Push the built graph (or RDF files) to another store over the W3C protocols.
 
 Each named graph of the store (ontology, seed-*, added-*, inferred, meta) goes
-to the graph of the same IRI on the server, or everything to one graph with
-``graph=``:
+to the graph of the same IRI on the server, and their merge without the inferences,
+each triple once, to ``kgg:merged``: the graph ``kg query --endpoint`` reads (with
+``kgg:inferred``), as the built store's default graph is locally, so that answers
+there are the local ones whatever the store's union default graph does. Or
+everything to one graph with ``graph=``:
 
 - ``protocol="gsp"``: the `SPARQL 1.1 Graph Store HTTP Protocol
   <https://www.w3.org/TR/sparql11-http-rdf-update/>`_, ``PUT`` (replace) or
@@ -46,7 +49,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import RemoteError, UsageError
-from kg.rdf.namespaces import KG_GRAPH
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_MERGED, KG_GRAPH
 from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, request, split_url, with_query
 
 DEFAULT_CHUNK_SIZE = 100_000
@@ -148,10 +151,30 @@ def collect_graphs(
         from kg.store.selection import select_quads
         from kg.store.versions import open_store
 
-        oxstore = open_store(Path(store) if store else default_store())
+        oxstore = open_store(Path(store) if store else default_store(), merged=False)
         for quad in select_quads(oxstore, inferred=inferred, provenance=provenance):
             groups.setdefault(graph or _graph_of(quad, GRAPH_DEFAULT), {})[quad.triple] = None
+    if graph is None:
+        groups[GRAPH_MERGED] = merged_triples(groups)
     return {name: list(groups[name]) for name in sorted(groups) if groups[name]}
+
+
+def merged_triples(groups: dict[str, dict]) -> dict:
+    """The merge of every graph in ``groups`` but the inferences: each triple once.
+
+    Stores answer a query over several graphs, or their union default graph, with a
+    triple once per graph holding it (Oxigraph, Virtuoso), so ``kg query --endpoint``
+    names this one graph and ``kgg:inferred``, disjoint from it, instead.
+
+    >>> t = ox.Triple(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"))
+    >>> len(merged_triples({"http://e/g1": {t: None}, "http://e/g2": {t: None}}))
+    1
+    """
+    merged: dict = {}
+    for name, triples in groups.items():
+        if name not in (GRAPH_INFERRED, GRAPH_MERGED):
+            merged.update(triples)
+    return merged
 
 
 def chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:

@@ -38,7 +38,7 @@ def reason(
     if not files and not keep_all:
         import pyoxigraph as ox
 
-        oxstore = open_store(store_root)
+        oxstore = open_store(store_root, merged=False)
         quads = oxstore.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
         triples = [
             tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object)) for q in quads

@@ -40,22 +40,19 @@ class Stats:
 
 def stats(*, store: Path | str | None = None) -> Stats:
     """Count what the built graph holds."""
-    import pyoxigraph as ox
-
     from kg.rdf.resources import default_store
+    from kg.sparql.run import merged_graph
     from kg.store.versions import open_store
 
     oxstore = open_store(Path(store) if store else default_store())
     result = Stats()
+    # The named graphs only: the default graph is their merge, a copy (kg.store.versions).
     for graph in sorted(oxstore.named_graphs(), key=lambda g: g.value):
         result.triples_per_graph[graph.value] = sum(
             1 for _ in oxstore.quads_for_pattern(None, None, None, graph)
         )
-    default_count = sum(1 for _ in oxstore.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    if default_count:
-        result.triples_per_graph[""] = default_count
     for row in oxstore.query(_INSTANCES):
         result.instances_per_class[row["class"].value] = int(row["n"].value)
-    for row in oxstore.query(_FACTS_PER_SOURCE, use_default_graph_as_union=True):
+    for row in oxstore.query(_FACTS_PER_SOURCE, default_graph=merged_graph()):
         result.facts_per_source[row["source"].value] = int(row["n"].value)
     return result

@@ -35,6 +35,22 @@ def _digest() -> str:
     return hashlib.sha256((MINI / "valid.ttl").read_bytes()).hexdigest()[:8]
 
 
+def test_several_files_each_go_to_their_own_graph(store, tmp_path):
+    """Each file's triples in its own graph (they all went to the last file's graph)."""
+    import pyoxigraph as ox
+
+    from kg.store.versions import open_store
+
+    copy = tmp_path / "copy-of-valid.ttl"
+    shutil.copy(MINI / "valid.ttl", copy)
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n# a copy\n", encoding="utf-8")
+    result = add([MINI / "valid.ttl", copy], store=store, ontology=ONTOLOGY)
+    assert sorted(result.graphs.values()) == [9, 9]
+    oxstore = open_store(store)
+    for name in result.graphs:
+        assert len(list(oxstore.quads_for_pattern(None, None, None, ox.NamedNode(name)))) == 9
+
+
 def test_adding_the_same_file_twice_replaces_it(store):
     add([MINI / "valid.ttl"], store=store, ontology=ONTOLOGY)
     add([MINI / "valid.ttl"], store=store, ontology=ONTOLOGY)

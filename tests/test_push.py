@@ -10,7 +10,13 @@ import pytest
 
 from kg.errors import RemoteError
 from kg.push import chunks, count_graphs, push, query_url_for
-from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG_GRAPH
+from kg.rdf.namespaces import (
+    GRAPH_INFERRED,
+    GRAPH_MERGED,
+    GRAPH_META,
+    GRAPH_ONTOLOGY,
+    KG_GRAPH,
+)
 from kg.remote.client import send_query
 from kg.store.versions import open_store
 from tests.conftest import run_kg
@@ -31,7 +37,12 @@ MERGED = "https://example.org/graph/all"
 
 
 def local_counts(store: Path, inferred: bool = True) -> dict[str, int]:
-    counts = Counter(q.graph_name.value for q in open_store(store))
+    """Triples per graph a push of ``store`` sends: each named graph, and kgg:merged, the
+    store's default graph (the merge of all graphs but the inferences)."""
+    counts = Counter(
+        GRAPH_MERGED if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        for q in open_store(store)
+    )
     if not inferred:
         counts.pop(GRAPH_INFERRED, None)
     return dict(sorted(counts.items()))
@@ -124,12 +135,13 @@ def test_chunks_keep_blank_nodes_together(protocol, oxigraph, tmp_path):
         assert result.exit_code == 0, result.stderr
     graph = result.stderr.split(">", 1)[0].lstrip("<")
     assert graph.startswith(KG_GRAPH + "added-lists-")
-    assert server_counts(oxigraph) == {graph: 16}
+    assert server_counts(oxigraph) == {graph: 16, GRAPH_MERGED: 16}
     answer = send_query(
         oxigraph.query,
         "PREFIX e: <https://example.org/> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>"
         " SELECT ?name (COUNT(?item) AS ?n) WHERE { e:a e:note/e:by/e:name ?name ;"
         " e:list/rdf:rest*/rdf:first ?item } GROUP BY ?name",
+        default_graphs=[GRAPH_MERGED],  # the union default graph would repeat each triple
     )
     assert answer.values() == [("ann", "4")]
 
@@ -211,7 +223,7 @@ def test_nothing_listening(mini_store):
     first = f"http://127.0.0.1:{port}/store?graph=https%3A%2F%2Fw3id.org%2Fkg%2Fgraph%2Finferred"
     assert_fails(
         result,
-        f"{first}: connection refused (nothing listens on 127.0.0.1:{port}) [0 of 4 graphs were"
+        f"{first}: connection refused (nothing listens on 127.0.0.1:{port}) [0 of 5 graphs were"
         " pushed before this one: the server holds part of the push; run kg push --replace again]",
     )
 
@@ -300,7 +312,7 @@ def test_a_failure_half_way_is_not_success(mini_store, oxigraph):
     assert_fails(
         result,
         f"{server.base}/store?graph={second}: HTTP 400 Bad Request: Parser error at line 1: no"
-        " [1 of 4 graphs were pushed before this one: the server holds part of the push; run kg"
+        " [1 of 5 graphs were pushed before this one: the server holds part of the push; run kg"
         " push --replace again]",
     )
 
@@ -335,28 +347,33 @@ def test_remote_error_is_a_kg_error():
     assert issubclass(RemoteError, Exception) and RemoteError.exit_code == 2
 
 
-def test_documented_oxigraph_commands(seed_store, oxigraph):
-    """The README's Oxigraph commands, on a server at a free port instead of 7878."""
+@pytest.mark.parametrize("union", [False, True], ids=["plain", "union-default-graph"])
+def test_documented_oxigraph_commands(seed_store, union, tmp_path):
+    """The README's Oxigraph commands, on a server at a free port instead of 7878, started
+    as documented and with --union-default-graph: the answers are the local ones."""
     import shlex
 
     from tests.conftest import ROOT
+    from tests.sparql_server_support import oxigraph_server
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Using other graph stores", 1)[1]
     block = section.split("### Oxigraph", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     lines = block.splitlines()
-    assert lines[0] == (
-        "oxigraph serve --location oxigraph-data --bind 127.0.0.1:7878 --union-default-graph &"
-    )
+    assert lines[0] == "oxigraph serve --location oxigraph-data --bind 127.0.0.1:7878 &"
     assert lines[1] == "kg build"  # the seed_store fixture is that build
-    address = oxigraph.base.removeprefix("http://")
-    for line in lines[2:]:
-        args = shlex.split(line.replace("127.0.0.1:7878", address))
-        assert args[0] == "kg"
-        result = run_kg(*args[1:], env={"KG_STORE": str(seed_store)})
-        assert result.exit_code == 0, f"{line}: {result.stderr}"
-        if args[1] == "query":
-            assert result.stdout and "(0 rows)" not in result.stdout, line
-            assert '"bindings": []' not in result.stdout, line
-    # the last push leaves out the inferences: their graph, from the first pushes, stays
-    assert server_counts(oxigraph) == local_counts(seed_store)
+    with oxigraph_server(tmp_path / "oxigraph", union_default_graph=union) as oxigraph:
+        address = oxigraph.base.removeprefix("http://")
+        for line in lines[2:]:
+            args = shlex.split(line.replace("127.0.0.1:7878", address))
+            assert args[0] == "kg"
+            result = run_kg(*args[1:], env={"KG_STORE": str(seed_store)})
+            assert result.exit_code == 0, f"{line}: {result.stderr}"
+            if args[1] == "query":
+                assert result.stdout and "(0 rows)" not in result.stdout, line
+                assert '"bindings": []' not in result.stdout, line
+                local = [a for a in args[1:] if not a.startswith(("--endpoint", "http"))]
+                here = run_kg(*local, env={"KG_STORE": str(seed_store)})
+                assert result.stdout == here.stdout, line
+        # the last push leaves out the inferences: their graph, from the first pushes, stays
+        assert server_counts(oxigraph) == local_counts(seed_store)

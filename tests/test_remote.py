@@ -132,9 +132,18 @@ def test_ask_and_construct(mini_store, mini_server, tmp_path):
     assert there.stdout.endswith('kgr:asha-rao rdfs:label "Asha Rao" .\n')
 
 
+def test_a_server_without_union_default_graph_gives_the_local_rows(mini_store, plain_server):
+    """kg query names the merged graph kg push sent, so the server's setting does not matter."""
+    query = MINI / "queries" / "participants.rq"
+    local = run_kg("query", query, "--store", mini_store).stdout
+    assert run_kg("query", query, "--endpoint", plain_server.query).stdout == local
+    assert "(0 rows)" not in local
+
+
 def test_default_graphs_name_what_to_query(mini_store, plain_server):
     query = MINI / "queries" / "participants.rq"
-    empty = run_kg("query", query, "--endpoint", plain_server.query)
+    only_ontology = ("--default-graph", "https://w3id.org/kg/graph/ontology")
+    empty = run_kg("query", query, "--endpoint", plain_server.query, *only_ontology)
     assert empty.stdout.endswith("(0 rows)\n")
     graphs = [
         arg
@@ -159,8 +168,9 @@ def test_refusals_are_the_local_ones(mini_server, tmp_path):
     ("args", "message"),
     [
         (
-            ("--asserted",),
-            "--asserted works on the built graph; with --endpoint use --default-graph",
+            ("--asserted", "--default-graph", "https://e/g"),
+            "--asserted names the graph kg push sends without the inferences; with"
+            " --default-graph, name the graphs yourself",
         ),
         (("--default-graph", "nope"), "--default-graph 'nope': not an absolute IRI"),
         (("-p", "nope=1"), "signing: unknown parameter 'nope' (this query takes: agreement)"),

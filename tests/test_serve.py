@@ -261,14 +261,16 @@ def test_bad_requests_are_400_with_the_reason(mini_url):
     assert (missing.status_code, missing.text) == (400, "missing the query parameter\n")
     twice = get(f"{mini_url}/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")])
     assert (twice.status_code, twice.text) == (400, "give the query parameter once\n")
-    dataset = get(
-        f"{mini_url}/sparql", params={"query": "ASK {}", "default-graph-uri": "http://e/g"}
-    )
+    graphs = [("default-graph-uri", "http://e/g1"), ("default-graph-uri", "http://e/g2")]
+    dataset = get(f"{mini_url}/sparql", params=[("query", "ASK {}"), *graphs])
     assert (dataset.status_code, dataset.text) == (
         400,
-        "default-graph-uri is not supported: the default graph is the union of all graphs;"
-        " use GRAPH <iri> { ... } to pick one\n",
+        "default-graph-uri: name one graph, or <https://w3id.org/kg/graph/merged> and"
+        " <https://w3id.org/kg/graph/inferred>: the default graph would repeat each triple the"
+        " graphs share, not merge them\n",
     )
+    bad = get(f"{mini_url}/sparql", params={"query": "ASK {}", "named-graph-uri": "no iri"})
+    assert (bad.status_code, bad.text) == (400, "named-graph-uri: 'no iri' is not an IRI\n")
     media = post(f"{mini_url}/sparql", content=b"ASK {}", headers={"content-type": "text/plain"})
     assert (media.status_code, media.text) == (
         415,

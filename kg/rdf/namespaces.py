@@ -50,6 +50,9 @@ PREFIXES: dict[str, str] = {
 GRAPH_ONTOLOGY = KG_GRAPH + "ontology"
 GRAPH_INFERRED = KG_GRAPH + "inferred"
 GRAPH_META = KG_GRAPH + "meta"
+# The merge of every graph but the inferences, each triple once: the built store's
+# default graph; on other stores, the graph kg push sends it to and kg query reads.
+GRAPH_MERGED = KG_GRAPH + "merged"
 
 
 def graph_iri(kind: str, name: str) -> str:

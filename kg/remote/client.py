@@ -22,9 +22,17 @@ Bundled queries use kg's prefixes without declaring them (the local engine is
 given them); the missing ``PREFIX`` declarations are put on the query's first
 line, so line numbers in the server's error messages stay right.
 
-The default graph is the endpoint's own unless ``default_graphs`` names graphs
-(``default-graph-uri``). kg's queries expect the union of all graphs: GraphDB
-and Virtuoso query it by default; start Oxigraph with ``--union-default-graph``.
+The default graph. kg's queries read the merged graph: every triple once, however
+many sources state it (SPARQL's RDF merge). A store's union default graph is not
+that on Oxigraph or Virtuoso, which give a triple once per graph holding it, so
+``COUNT`` and joins would repeat it. ``kg push`` therefore sends the merge of the
+asserted graphs as the graph ``kgg:merged`` (:data:`~kg.rdf.namespaces.GRAPH_MERGED`),
+disjoint from ``kgg:inferred``, and a query names those two (``kgg:merged`` alone
+with ``asserted``) as its default graph with ``default-graph-uri``, which every
+SPARQL 1.1 store honours, whatever its union setting. A dataset named in the request
+has only the named graphs it lists, so a query that uses ``GRAPH`` also lists every
+named graph of the endpoint but ``kgg:merged`` (``named-graph-uri``), found with one
+more request. ``default_graphs`` replaces all this with the graphs it names.
 
 >>> import pyoxigraph as ox
 >>> inject_values("SELECT ?x WHERE { ?x ?p ?o }", {ox.Variable("x"): ox.NamedNode("http://e/a")})
@@ -40,8 +48,8 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.errors import QueryError, RemoteError, UsageError
-from kg.rdf.namespaces import PREFIXES
-from kg.rdf.safety import check_query
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_MERGED, PREFIXES
+from kg.rdf.safety import check_query, query_keywords
 from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, request
 from kg.sparql.bundled import QuerySpec, resolve_query
 from kg.sparql.run import QueryResult, bind_params, collect
@@ -224,6 +232,7 @@ def send_query(
     text: str,
     *,
     default_graphs: Iterable[str] = (),
+    named_graphs: Iterable[str] = (),
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> QueryResult:
@@ -233,7 +242,9 @@ def send_query(
     False
     """
     form = query_form(text)
-    fields = [("query", text)] + [("default-graph-uri", g) for g in default_graphs]
+    fields = [("query", text)]
+    fields += [("default-graph-uri", g) for g in default_graphs]
+    fields += [("named-graph-uri", g) for g in named_graphs]
     response = request(
         "POST",
         endpoint,
@@ -254,6 +265,7 @@ def run_remote(
     bindings: dict,
     *,
     default_graphs: Iterable[str] = (),
+    named_graphs: Iterable[str] = (),
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> QueryResult:
@@ -265,8 +277,57 @@ def run_remote(
     except QueryError as err:
         raise QueryError(f"{where}: {err}") from None
     return send_query(
-        endpoint, text, default_graphs=default_graphs, credentials=credentials, timeout=timeout
+        endpoint,
+        text,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        credentials=credentials,
+        timeout=timeout,
     )
+
+
+def merged_dataset(asserted: bool = False) -> list[str]:
+    """The graphs a query names as its default graph on a store kg pushed to: the merge,
+    and the inferences (disjoint from it) unless ``asserted``.
+
+    >>> [g.rsplit("/", 1)[1] for g in merged_dataset()]
+    ['merged', 'inferred']
+    """
+    return [GRAPH_MERGED] if asserted else [GRAPH_MERGED, GRAPH_INFERRED]
+
+
+def named_graphs_of(
+    endpoint: str, *, credentials: Credentials | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> list[str]:
+    """The named graphs of ``endpoint`` but ``kgg:merged`` (a copy of the others)."""
+    result = send_query(
+        endpoint,
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }",
+        credentials=credentials,
+        timeout=timeout,
+    )
+    found = {row[0].value for row in result.rows if row and isinstance(row[0], ox.NamedNode)}
+    return sorted(found - {GRAPH_MERGED})
+
+
+def _empty(result: QueryResult) -> bool:
+    return not (result.rows or result.triples or result.boolean)
+
+
+def _check_merged_graph_is_there(
+    endpoint: str, credentials: Credentials | None, timeout: float
+) -> None:
+    there = send_query(
+        endpoint,
+        f"ASK {{ GRAPH <{GRAPH_MERGED}> {{ ?s ?p ?o }} }}",
+        credentials=credentials,
+        timeout=timeout,
+    )
+    if not there.boolean:
+        raise RemoteError(
+            f"{display_url(endpoint)} has no graph <{GRAPH_MERGED}>, the merged graph kg"
+            " queries read: push with kg push, or name the graphs to query with --default-graph"
+        )
 
 
 def query(
@@ -275,12 +336,16 @@ def query(
     *,
     endpoint: str,
     default_graphs: Iterable[str] = (),
+    asserted: bool = False,
     user: str | None = None,
     password: str | None = None,
     token: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> QueryResult:
     """Run a bundled query (by name) or a ``.rq`` file on a remote SPARQL endpoint.
+
+    Over the merged graph ``kg push`` sent (see the module's documentation; ``asserted``:
+    without the inferences), unless ``default_graphs`` names the graphs to query.
 
     >>> result = query("signing", endpoint="http://127.0.0.1:7878/query")  # doctest: +SKIP
     >>> result.variables  # doctest: +SKIP
@@ -293,13 +358,26 @@ def query(
     for graph in graphs:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", graph):
             raise UsageError(f"--default-graph {graph!r}: not an absolute IRI")
+    if graphs and asserted:
+        raise UsageError(
+            "--asserted names the graph kg push sends without the inferences; with"
+            " --default-graph, name the graphs yourself"
+        )
     spec = resolve_query(name_or_file)
     bindings = bind_params(spec, params or {})
-    return run_remote(
+    credentials = Credentials.from_options(user, password, token)
+    named: list[str] = []
+    if not graphs and "GRAPH" in query_keywords(spec.text):
+        named = named_graphs_of(endpoint, credentials=credentials, timeout=timeout)
+    result = run_remote(
         endpoint,
         spec,
         bindings,
-        default_graphs=graphs,
-        credentials=Credentials.from_options(user, password, token),
+        default_graphs=graphs or merged_dataset(asserted),
+        named_graphs=named,
+        credentials=credentials,
         timeout=timeout,
     )
+    if not graphs and _empty(result):  # was nothing pushed, or is the answer just empty?
+        _check_merged_graph_is_there(endpoint, credentials, timeout)
+    return result

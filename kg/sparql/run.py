@@ -109,17 +109,38 @@ def _describe_syntax_error(where: str, err: SyntaxError) -> QueryError:
     return QueryError(f"{where}: SPARQL syntax error: {err.msg or err}")
 
 
+def merged_graph(asserted: bool = False) -> list:
+    """The default graph kg's queries read in a built store: the store's default graph
+    (the merge of the asserted graphs, each triple once) and, unless ``asserted``, the
+    inferences, which are kept disjoint from it (see :mod:`kg.store.versions`).
+
+    Not Oxigraph's union default graph: it gives a triple once per graph that holds it,
+    so a fact stated by five sources would be counted and joined five times.
+    """
+    default = [ox.DefaultGraph()]
+    return default if asserted else [*default, ox.NamedNode(GRAPH_INFERRED)]
+
+
 def run_on_store(
-    store: ox.Store, spec: QuerySpec, bindings: dict, asserted: bool = False
+    store: ox.Store,
+    spec: QuerySpec,
+    bindings: dict,
+    asserted: bool = False,
+    *,
+    dataset: tuple[list, list] | None = None,
 ) -> QueryResult:
-    """Evaluate ``spec`` on an Oxigraph store, the union of its graphs as default graph."""
+    """Evaluate ``spec`` on a built store, over the merged graph (:func:`merged_graph`);
+    ``GRAPH`` sees each source's named graph. ``dataset``: (default graph, named graphs)
+    to use instead, as a SPARQL protocol request names them."""
     where = str(spec.path) if spec.path else spec.name
     check_query(spec.text, where)
-    options: dict = {"substitutions": bindings, "prefixes": dict(PREFIXES)}
-    if asserted:
-        options["default_graph"] = [g for g in store.named_graphs() if g.value != GRAPH_INFERRED]
-    else:
-        options["use_default_graph_as_union"] = True
+    options: dict = {
+        "substitutions": bindings,
+        "prefixes": dict(PREFIXES),
+        "default_graph": merged_graph(asserted),
+    }
+    if dataset is not None:
+        options["default_graph"], options["named_graphs"] = dataset
     try:
         answer = store.query(spec.text, **options)
     except SyntaxError as err:

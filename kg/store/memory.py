@@ -49,17 +49,14 @@ def extend_in_chunks(store, quads: Iterable, size: int = 50_000) -> None:
 
 def asserted_from_store(store_root: Path):
     """The built graph without inferences or store metadata, in a new in-memory store."""
-    import pyoxigraph as ox
-
     from kg.store.versions import open_store
 
-    store = open_store(store_root)
+    store = open_store(store_root, merged=False)
     skip = {GRAPH_INFERRED, GRAPH_META}
     graphs = [g for g in store.named_graphs() if g.value not in skip]
-    quads = itertools.chain(  # streamed: a list of a million quad objects costs GBs
-        *(store.quads_for_pattern(None, None, None, g) for g in graphs),
-        store.quads_for_pattern(None, None, None, ox.DefaultGraph()),
-    )
+    # From the named graphs (the default graph is their merge, store metadata included);
+    # the in-memory store keeps each triple once. Streamed: a million quad objects cost GBs.
+    quads = itertools.chain(*(store.quads_for_pattern(None, None, None, g) for g in graphs))
     return memory_store(quads)
 
 

@@ -18,7 +18,8 @@ EVIDENCE_PREDICATES = {
 
 def select_quads(store, *, inferred: bool = False, provenance: bool = True) -> Iterator:
     """The quads of an open store that an export with these options contains, streamed
-    (a million quads held as Python objects would cost gigabytes)."""
+    (a million quads held as Python objects would cost gigabytes): its named graphs,
+    never the default graph, which only repeats them merged."""
     import pyoxigraph as ox
 
     skip = set()
@@ -32,7 +33,9 @@ def select_quads(store, *, inferred: bool = False, provenance: bool = True) -> I
         rdf_type = ox.NamedNode(RDF + "type")
         spans = {q.subject for q in store.quads_for_pattern(None, rdf_type, text_span)}
     for quad in store:
-        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in skip:
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            continue  # the merge of the named graphs (kg.store.versions): a copy
+        if quad.graph_name.value in skip:
             continue
         if not provenance and (
             quad.subject in spans

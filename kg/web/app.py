@@ -3,7 +3,9 @@
 Routes (all read-only):
 
 - ``GET|POST /sparql``: the SPARQL 1.1 Protocol query operation
-  (https://www.w3.org/TR/sparql11-protocol/#query-operation). Results as
+  (https://www.w3.org/TR/sparql11-protocol/#query-operation), over the merged
+  graph (each triple once, inferences included) unless ``default-graph-uri`` /
+  ``named-graph-uri`` name graphs (:func:`protocol_dataset`). Results as
   SPARQL JSON, XML, CSV or TSV (SELECT/ASK) or Turtle, N-Triples, JSON-LD
   (CONSTRUCT/DESCRIBE), chosen by the ``Accept`` header or a ``format``
   parameter (:mod:`kg.web.negotiation`). Updates, ``SERVICE``, ``LOAD`` and
@@ -45,9 +47,9 @@ from kg.errors import (
     UsageError,
 )
 from kg.rdf.limits import run_with_timeout
-from kg.rdf.namespaces import expand
+from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_MERGED, expand
 from kg.sparql.bundled import QuerySpec, list_queries, parse_header, queries_dir
-from kg.sparql.run import QueryResult, bind_params, run_on_store
+from kg.sparql.run import QueryResult, bind_params, merged_graph, run_on_store
 from kg.store.versions import current_version, open_store
 from kg.web.negotiation import DOWNLOAD_EXT, HttpError, media_type, negotiate, render_result
 from kg.web.pages import (
@@ -91,6 +93,52 @@ class StoreHandle:
                 self._store = open_store(self.root)
                 self._version = version
             return self._store
+
+
+# --------------------------------------------------------------------------- dataset
+
+
+def protocol_dataset(params: dict[str, list[str]]) -> tuple[list, list] | None:
+    """The dataset a SPARQL protocol request names (``default-graph-uri``,
+    ``named-graph-uri``), as (default graph, named graphs) of the store; None: kg's own.
+
+    ``kgg:merged`` names the store's default graph (the merge), as on a store kg pushed
+    to. Several default graphs are refused unless they are ``kgg:merged`` and
+    ``kgg:inferred``, which are disjoint: Oxigraph would give a triple once per graph,
+    not their merge. A request that names a dataset has only the named graphs it lists.
+
+    >>> protocol_dataset({"default-graph-uri": [GRAPH_MERGED]})
+    ([<DefaultGraph>], [])
+    >>> protocol_dataset({})
+    """
+    defaults = params.get("default-graph-uri", [])
+    named = params.get("named-graph-uri", [])
+    if not defaults and not named:
+        return None
+    if len(defaults) > 1 and set(defaults) != {GRAPH_MERGED, GRAPH_INFERRED}:
+        raise HttpError(
+            400,
+            f"default-graph-uri: name one graph, or <{GRAPH_MERGED}> and <{GRAPH_INFERRED}>:"
+            " the default graph would repeat each triple the graphs share, not merge them",
+        )
+
+    def term(key: str, iri: str):
+        if iri == GRAPH_MERGED:
+            return ox.DefaultGraph()
+        try:
+            return ox.NamedNode(iri)
+        except ValueError:
+            raise HttpError(400, f"{key}: {iri!r} is not an IRI") from None
+
+    default_graph = [term("default-graph-uri", g) for g in defaults]
+    named_graphs = [term("named-graph-uri", g) for g in named if g != GRAPH_MERGED]
+    return default_graph, named_graphs
+
+
+def distinct_triples(store: ox.Store) -> int:
+    """How many triples the graph holds, each once (asserted and inferred)."""
+    answer = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=merged_graph())
+    return int(next(iter(answer))[0].value)
 
 
 # --------------------------------------------------------------------------- app
@@ -169,9 +217,11 @@ def create_app(
     def specs() -> dict[str, QuerySpec]:
         return {s.name: s for s in list_queries(folder)}
 
-    def run(spec: QuerySpec, bindings: dict) -> QueryResult:
+    def run(spec: QuerySpec, bindings: dict, dataset: tuple | None = None) -> QueryResult:
         oxstore = handle.get()
-        return run_with_timeout(lambda: run_on_store(oxstore, spec, bindings), timeout, "the query")
+        return run_with_timeout(
+            lambda: run_on_store(oxstore, spec, bindings, dataset=dataset), timeout, "the query"
+        )
 
     def html_page(text: str, status: int = 200) -> HTMLResponse:
         return HTMLResponse(text, status_code=status)
@@ -216,13 +266,6 @@ def create_app(
                 )
         if "update" in params:
             raise HttpError(403, READ_ONLY_MESSAGE)
-        for key in ("default-graph-uri", "named-graph-uri"):
-            if key in params:
-                raise HttpError(
-                    400,
-                    f"{key} is not supported: the default graph is the union of all graphs;"
-                    " use GRAPH <iri> { ... } to pick one",
-                )
         for key in ("query", "format"):
             if len(params.get(key, [])) > 1:
                 raise HttpError(400, f"give the {key} parameter once")
@@ -247,7 +290,8 @@ def create_app(
         try:
             params = await protocol_params(request)
             spec = parse_header(params["query"][0], name="query")
-            result = await run_in_threadpool(run, spec, {})
+            dataset = protocol_dataset(params)
+            result = await run_in_threadpool(run, spec, {}, dataset)
             return answer(result, request, (params.get("format") or [None])[0])
         except (HttpError, KgError) as err:
             return plain_error(err)
@@ -257,7 +301,9 @@ def create_app(
 
     def index(request: Request) -> Response:
         oxstore = handle.get()
-        return html_page(index_html(list(specs().values()), documents(oxstore), len(oxstore)))
+        return html_page(
+            index_html(list(specs().values()), documents(oxstore), distinct_triples(oxstore))
+        )
 
     def bundled(request: Request) -> Response:
         spec = specs().get(request.path_params["name"])

@@ -239,8 +239,10 @@ def editor_html(text: str, result: QueryResult | None, error: str | None) -> str
     ]
     body = (
         "<h1>SPARQL editor</h1>\n"
-        "<p>Read-only: SELECT, ASK, CONSTRUCT and DESCRIBE over the union of all graphs,"
-        " inferences included. Prefixes such as <code>kg:</code>, <code>kgr:</code>,"
+        "<p>Read-only: SELECT, ASK, CONSTRUCT and DESCRIBE over the merged graph (each"
+        " triple once, however many sources state it), inferences included;"
+        " <code>GRAPH ?g</code> reaches each source's graph. Prefixes such as"
+        " <code>kg:</code>, <code>kgr:</code>,"
         " <code>rdfs:</code> are predeclared. Ctrl+Enter runs.</p>\n"
         '<form method="post" action="/editor" id="editor-form">'
         f'<textarea name="query" id="editor" rows="14" spellcheck="false">{h(text)}</textarea>'

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError
 from kg.rdf.namespaces import GRAPH_INFERRED, KG, PREFIXES, RDF, RDFS
 from kg.sparql.output import shorten
+from kg.store.versions import source_quads
 
 CONTEXT_CHARS = 160  # at most this much text each side of a quoted passage
 
@@ -189,7 +190,7 @@ def evidence_of(
 def _statements(quads: Iterable[ox.Quad]) -> list[Statement]:
     grouped: dict[tuple, Statement] = {}
     for quad in quads:
-        graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+        graph = quad.graph_name.value
         key = (str(quad.subject), str(quad.predicate), str(quad.object))
         if key not in grouped:
             grouped[key] = Statement(quad.subject, quad.predicate, quad.object, [])
@@ -206,8 +207,9 @@ def entity_view(store: ox.Store, iri: str) -> EntityView:
     Raises :class:`QueryError` when the graph has no statement about ``iri``.
     """
     node = ox.NamedNode(iri)
-    outgoing = _statements(store.quads_for_pattern(node, None, None, None))
-    incoming = _statements(store.quads_for_pattern(None, None, node, None))
+    # Each statement with the graphs of the sources stating it (not the merged copy).
+    outgoing = _statements(source_quads(store, node, None, None))
+    incoming = _statements(source_quads(store, None, None, node))
     if not outgoing and not incoming:
         raise QueryError(f"the graph says nothing about <{iri}>")
     labels = sorted(

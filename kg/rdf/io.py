@@ -22,7 +22,6 @@ import codecs
 import io
 import json
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -32,10 +31,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError, UnsafeOperationError, UsageError
+from kg.rdf.limits import DEFAULT_MAX_INPUT_BYTES, MAX_INPUT_ENV, size_from_env
 from kg.rdf.namespaces import PREFIXES, RDF, RDFS
 
-MAX_INPUT_ENV = "KG_MAX_INPUT_BYTES"
-DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -114,27 +112,15 @@ def format_for(
     )
 
 
-_SIZE = re.compile(r"\s*(\d+)\s*([KMG]?)i?B?\s*", re.IGNORECASE)
-
-
 def max_input_bytes() -> int:
-    """The largest input kg reads: ``$KG_MAX_INPUT_BYTES`` (bytes, or with K/M/G) or 512 MiB.
+    """The largest input kg reads: ``$KG_MAX_INPUT_BYTES`` (bytes, or with K/M/G/T) or 512 MiB.
 
     >>> os.environ[MAX_INPUT_ENV] = "2M"; max_input_bytes()
     2097152
     >>> del os.environ[MAX_INPUT_ENV]; max_input_bytes()
     536870912
     """
-    raw = os.environ.get(MAX_INPUT_ENV)
-    if not raw:
-        return DEFAULT_MAX_INPUT_BYTES
-    match = _SIZE.fullmatch(raw)
-    if not match or int(match.group(1)) == 0:
-        raise UsageError(
-            f"{MAX_INPUT_ENV} must be a positive number of bytes (e.g. 1073741824 or 1G),"
-            f" not {raw!r}"
-        )
-    return int(match.group(1)) * 1024 ** " KMG".index(match.group(2).upper() or " ")
+    return size_from_env(MAX_INPUT_ENV, DEFAULT_MAX_INPUT_BYTES)
 
 
 def _too_big(where: str, size: int | str, limit: int) -> InputError:
@@ -166,7 +152,7 @@ def read_input(path: str | os.PathLike, what: str = "an RDF file") -> bytes:
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
             raise _too_big(where, info.st_size, limit)
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)  # bounded even when the file grows or is a pipe
+            data = _read_bounded(handle, limit + 1)  # even when the file grows or is a pipe
     except FileNotFoundError:
         raise InputError(where, "no such file") from None
     except NotADirectoryError:
@@ -180,6 +166,18 @@ def read_input(path: str | os.PathLike, what: str = "an RDF file") -> bytes:
     if len(data) > limit:
         raise _too_big(where, f"more than {limit}", limit)
     return data
+
+
+def _read_bounded(handle, most: int) -> bytes:
+    """At most ``most`` bytes, read in pieces: ``read(most)`` would allocate ``most`` bytes
+    up front, and a large limit (``KG_MAX_INPUT_BYTES=1T``) is not memory to reserve."""
+    data = bytearray()
+    while len(data) < most:
+        chunk = handle.read(min(1 << 24, most - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 def _syntax_error(path: str, err: SyntaxError) -> InputError:

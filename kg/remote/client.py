@@ -42,7 +42,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError, RemoteError, UsageError
 from kg.rdf.namespaces import PREFIXES
 from kg.rdf.safety import check_query
-from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, request
+from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, mask_secrets, request
 from kg.sparql.bundled import QuerySpec, resolve_query
 from kg.sparql.run import QueryResult, bind_params, collect
 
@@ -221,8 +221,13 @@ def send_query(
     default_graphs: Iterable[str] = (),
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int | None = None,
 ) -> QueryResult:
     """POST a SPARQL query text as it is to ``endpoint`` and parse the answer.
+
+    ``timeout`` bounds the whole exchange, ``max_bytes`` the answer (see
+    :func:`kg.remote.http.request`). Errors about the answer never show the
+    credentials, even where the server wrote them into it.
 
     >>> send_query("http://127.0.0.1:7878/query", "ASK {}").boolean  # doctest: +SKIP
     False
@@ -239,8 +244,12 @@ def send_query(
         },
         credentials=credentials,
         timeout=timeout,
+        max_bytes=max_bytes,
     )
-    return _parse_answer(response, form)
+    try:
+        return _parse_answer(response, form)
+    except RemoteError as err:  # a parser's message can quote what the server sent
+        raise RemoteError(mask_secrets(str(err), credentials)) from None
 
 
 def run_remote(
@@ -251,6 +260,7 @@ def run_remote(
     default_graphs: Iterable[str] = (),
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int | None = None,
 ) -> QueryResult:
     """Run ``spec`` with ``bindings`` (from :func:`kg.sparql.run.bind_params`) on ``endpoint``."""
     where = str(spec.path) if spec.path else spec.name
@@ -260,7 +270,12 @@ def run_remote(
     except QueryError as err:
         raise QueryError(f"{where}: {err}") from None
     return send_query(
-        endpoint, text, default_graphs=default_graphs, credentials=credentials, timeout=timeout
+        endpoint,
+        text,
+        default_graphs=default_graphs,
+        credentials=credentials,
+        timeout=timeout,
+        max_bytes=max_bytes,
     )
 
 
@@ -274,8 +289,13 @@ def query(
     password: str | None = None,
     token: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_answer_bytes: int | None = None,
 ) -> QueryResult:
     """Run a bundled query (by name) or a ``.rq`` file on a remote SPARQL endpoint.
+
+    ``timeout`` is the deadline of the whole request, retries included;
+    ``max_answer_bytes`` the largest answer read (default ``KG_MAX_ANSWER_BYTES``
+    or 512 MiB).
 
     >>> result = query("signing", endpoint="http://127.0.0.1:7878/query")  # doctest: +SKIP
     >>> result.variables  # doctest: +SKIP
@@ -297,4 +317,5 @@ def query(
         default_graphs=graphs,
         credentials=Credentials.from_options(user, password, token),
         timeout=timeout,
+        max_bytes=max_answer_bytes,
     )

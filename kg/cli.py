@@ -564,7 +564,8 @@ def query(
     help="Leave out the evidence (text spans, full texts, store metadata).",
 )
 @output_option
-def export(store, format_name, asserted, no_provenance, output) -> None:
+@timeout_option
+def export(store, format_name, asserted, no_provenance, output, timeout) -> None:
     """Export the built graph, byte-identical for the same input.
 
     \b
@@ -575,7 +576,12 @@ def export(store, format_name, asserted, no_provenance, output) -> None:
     from kg.export import export as run_export
 
     data = run_export(
-        output, format=format_name, store=store, inferred=not asserted, provenance=not no_provenance
+        output,
+        format=format_name,
+        store=store,
+        inferred=not asserted,
+        provenance=not no_provenance,
+        timeout=timeout,
     )
     if output is None or str(output) == "-":
         emit(data, None)

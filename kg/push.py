@@ -43,6 +43,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import RemoteError, UsageError
+from kg.rdf.limits import with_time_limit
 from kg.rdf.namespaces import KG_GRAPH
 from kg.remote.http import (
     DEFAULT_TIMEOUT,
@@ -258,6 +259,7 @@ def count_graphs(
     return counts
 
 
+@with_time_limit
 def push(
     endpoint: str,
     *,

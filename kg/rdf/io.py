@@ -269,7 +269,14 @@ def iter_quads(
     check_rdf_bytes(data, info.name, path)
     scope = _BlankNodeScope(data)
     try:
-        for quad in ox.parse(data, format=info.oxigraph, base_iri=base_iri):
+        parsed = ox.parse(data, format=info.oxigraph, base_iri=base_iri)
+        if info.name == "jsonld":
+            # Context processing can take minutes on a few kilobytes (each application
+            # of a scoped context copies the active one), so it runs under the time limit.
+            from kg.rdf.limits import run_with_timeout, work_timeout
+
+            parsed = run_with_timeout(lambda: list(parsed), work_timeout(), f"parsing {path}")
+        for quad in parsed:
             _check_terms(quad, path)
             yield scope.apply(quad)
     except SyntaxError as err:
@@ -485,12 +492,13 @@ def canonical_quads(quads: Iterable[ox.Quad], as_triples: bool = False) -> list[
     if has_blank:
         items = list(dict.fromkeys(items))
         signatures = _first_degree_signatures(items)
-        if _rdfc_is_cheap(items, signatures):
+        neighbours: dict = {}  # filled once, when a step below needs it
+        if _rdfc_is_cheap(items, signatures, neighbours):
             dataset = ox.Dataset(items)
             dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
             items = list(dataset)
         else:
-            items = _traversal_labels(items, signatures)
+            items = _traversal_labels(items, signatures, neighbours)
     else:
         items = list(dict.fromkeys(items))
     items.sort(key=_quad_key)
@@ -545,15 +553,19 @@ def _bnode_neighbours(items: list[ox.Quad]) -> dict[ox.BlankNode, list[tuple[str
     return neighbours
 
 
-def _rdfc_is_cheap(items: list[ox.Quad], signatures: dict[ox.BlankNode, str]) -> bool:
-    """Whether RDFC-1.0 will finish quickly: few look-alike blank nodes, in small groups."""
+def _rdfc_is_cheap(
+    items: list[ox.Quad], signatures: dict[ox.BlankNode, str], neighbours: dict
+) -> bool:
+    """Whether RDFC-1.0 will finish quickly: few look-alike blank nodes, in small groups.
+    ``neighbours`` is filled with :func:`_bnode_neighbours` when needed, for reuse."""
     from collections import Counter
 
     counts = Counter(signatures.values())
     ambiguous = {node for node, sig in signatures.items() if counts[sig] > 1}
     if not ambiguous:
         return True
-    neighbours = _bnode_neighbours(items)
+    if not neighbours:
+        neighbours.update(_bnode_neighbours(items))
     for node in ambiguous:
         twins = Counter(signatures[other] for _, other in neighbours[node] if other in ambiguous)
         if twins and max(twins.values()) > _RDFC_MAX_TWINS:
@@ -576,14 +588,19 @@ def _rdfc_is_cheap(items: list[ox.Quad], signatures: dict[ox.BlankNode, str]) ->
     return True
 
 
-def _traversal_labels(items: list[ox.Quad], signatures: dict[ox.BlankNode, str]) -> list[ox.Quad]:
+def _traversal_labels(
+    items: list[ox.Quad],
+    signatures: dict[ox.BlankNode, str],
+    neighbours: dict[ox.BlankNode, list],
+) -> list[ox.Quad]:
     """Label blank nodes ``b0``, ``b1``... in breadth-first order from the most distinctive,
     following edges in a fixed order: independent of the input labels except between
     look-alike nodes of highly symmetric structures. Linear in the number of quads."""
     from collections import Counter, deque
 
     counts = Counter(signatures.values())
-    neighbours = _bnode_neighbours(items)
+    if not neighbours:
+        neighbours.update(_bnode_neighbours(items))
     starts = sorted(signatures, key=lambda n: (counts[signatures[n]], signatures[n], n.value))
     order: dict[ox.BlankNode, ox.BlankNode] = {}
     for start in starts:

@@ -12,11 +12,13 @@ never an exception deep inside a library.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from kg.errors import ResourceLimitError, UsageError
@@ -139,3 +141,41 @@ def run_with_timeout(work: Callable[[], T], seconds: float | None, what: str) ->
 # (RDF/XML: 20,000 levels take 3 s, 100,000 take 89 s) and its JSON-LD parser overflows
 # the stack and kills the process at about 10,000. Not configurable: raising it is unsafe.
 MAX_NESTING = 256
+
+
+# Deepest nesting of JSON-LD contexts inside contexts (a term's scoped context holding a
+# term with its own scoped context, ...). Oxigraph's context processing grows with the
+# cube of this depth (80 levels: minutes); real contexts nest one or two levels.
+MAX_CONTEXT_NESTING = 8
+
+# The time limit of the command running now, for work deep below it (parsing JSON-LD,
+# whose contexts can make it slow) that is not given a ``timeout`` of its own.
+_work_timeout: float | None = None
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[float]:
+    """Make ``seconds`` (None: :func:`default_timeout`) the limit :func:`work_timeout`
+    gives to slow work inside the ``with`` block."""
+    global _work_timeout
+    previous, _work_timeout = _work_timeout, check_seconds(seconds)
+    try:
+        yield _work_timeout
+    finally:
+        _work_timeout = previous
+
+
+def work_timeout() -> float:
+    """The time limit of the command running now (see :func:`time_limit`)."""
+    return _work_timeout if _work_timeout is not None else default_timeout()
+
+
+def with_time_limit(func: Callable[..., T]) -> Callable[..., T]:
+    """Run ``func`` under :func:`time_limit` of its ``timeout`` keyword argument."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs) -> T:
+        with time_limit(kwargs.get("timeout")):
+            return func(*args, **kwargs)
+
+    return wrapper

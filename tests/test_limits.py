@@ -230,3 +230,16 @@ def test_a_table_shows_control_characters_as_escapes():
     row = "a\\x00b\\x1b[2Jc\\td\\u202ee\\x7ff next"
     assert done.stdout == f"x\n{'-' * len(row)}\n{row}\n(1 row)\n"
     assert all(c >= " " or c == "\n" for c in done.stdout)
+
+
+def test_a_lone_surrogate_in_a_remote_answer_is_named():
+    body = b'{"head": {"vars": ["x"]},\n "results": {"bindings": [{"x": {"type": "literal",\n "value": "a\\ud800b"}}]}}'
+    reply = Reply(200, body, {"Content-Type": "application/sparql-results+json"})
+    with ScriptedServer([reply]) as server:
+        done = kg_process("query", "signing", "--endpoint", f"{server.base}/query")
+    assert_fails(
+        done,
+        f"{server.base}/query: the answer is not valid SPARQL results JSON: line 3 column 13:"
+        " the string escape \\ud800 is half of a UTF-16 surrogate pair without its other half:"
+        " not a Unicode character",
+    )

@@ -179,6 +179,22 @@ def with_prefixes(text: str) -> str:
     return head + text
 
 
+def _refuse_lone_surrogate(body: bytes, where: str) -> None:
+    """Name a lone ``\\ud800`` escape where Oxigraph would say "Unexpected end of file"."""
+    from kg.rdf.safety import json_lone_surrogate
+
+    lone = json_lone_surrogate(body)
+    if lone is not None:
+        offset, text = lone
+        line = body.count(b"\n", 0, offset) + 1
+        column = offset - (body.rfind(b"\n", 0, offset) + 1) + 1
+        raise RemoteError(
+            f"{where}: the answer is not valid SPARQL results JSON: line {line} column"
+            f" {column}: the string escape {text} is half of a UTF-16 surrogate pair without"
+            " its other half: not a Unicode character"
+        )
+
+
 def _parse_answer(response, form: str) -> QueryResult:
     where = display_url(response.url)
     media = response.media_type
@@ -188,6 +204,8 @@ def _parse_answer(response, form: str) -> QueryResult:
             raise RemoteError(
                 f"{where}: the answer is not SPARQL query results (Content-Type: {media or 'none'})"
             )
+        if fmt == ox.QueryResultsFormat.JSON:
+            _refuse_lone_surrogate(response.body, where)
         try:
             answer = ox.parse_query_results(response.body, format=fmt)
             result = collect(answer)

@@ -273,9 +273,9 @@ def iter_quads(
         if info.name == "jsonld":
             # Context processing can take minutes on a few kilobytes (each application
             # of a scoped context copies the active one), so it runs under the time limit.
-            from kg.rdf.limits import run_with_timeout, work_timeout
+            from kg.rdf.limits import iterate_with_timeout, work_timeout
 
-            parsed = run_with_timeout(lambda: list(parsed), work_timeout(), f"parsing {path}")
+            parsed = iterate_with_timeout(parsed, work_timeout(), f"parsing {path}")
         for quad in parsed:
             _check_terms(quad, path)
             yield scope.apply(quad)

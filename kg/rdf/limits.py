@@ -15,9 +15,11 @@ from __future__ import annotations
 import functools
 import math
 import os
+import queue
 import re
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -134,6 +136,67 @@ def run_with_timeout(work: Callable[[], T], seconds: float | None, what: str) ->
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
+
+
+def iterate_with_timeout(items: Iterable[T], seconds: float | None, what: str) -> Iterator[T]:
+    """The items of ``items``, produced in a worker thread; :class:`ResourceLimitError`
+    once ``seconds`` have passed since the first was asked for.
+
+    For a parser that can be slow on small input: unlike :func:`run_with_timeout`, the
+    items are handed over in batches as they come, never all held at once.
+
+    >>> list(iterate_with_timeout(range(3), 5, "counting"))
+    [0, 1, 2]
+    """
+    seconds = check_seconds(seconds)
+    end = time.monotonic() + seconds
+    handover: queue.Queue = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def put(message: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                handover.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def target() -> None:
+        batch: list = []
+        try:
+            for item in items:
+                batch.append(item)
+                if len(batch) >= 4096:
+                    if not put(("items", batch)):
+                        return
+                    batch = []
+        except BaseException as err:  # re-raised in the caller's thread
+            put(("items", batch))
+            put(("error", err))
+            return
+        put(("items", batch))
+        put(("done", None))
+
+    worker = threading.Thread(target=target, name=f"kg-{what}", daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                kind, value = handover.get(timeout=max(end - time.monotonic(), 0))
+            except queue.Empty:
+                raise ResourceLimitError(
+                    f"{what} took longer than {seconds:g} s and was stopped"
+                    " (raise it with --timeout)"
+                ) from None
+            if kind == "items":
+                yield from value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
 
 
 # Deepest nesting of elements (RDF/XML) or arrays and objects (JSON-LD) kg parses.

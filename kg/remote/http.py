@@ -351,9 +351,10 @@ def _send_once(
             conn.sock.settimeout(deadline.remaining())
             response = conn.getresponse()
             found = {k.lower(): v for k, v in response.getheaders()}
-            most = max_bytes if 200 <= response.status < 300 else _ERROR_BODY_BYTES
+            success = 200 <= response.status < 300
+            most = max_bytes if success else _ERROR_BODY_BYTES
             declared = found.get("content-length", "").strip()
-            if most == max_bytes and declared.isdigit() and int(declared) > max_bytes:
+            if success and declared.isdigit() and int(declared) > max_bytes:
                 raise _TooBig(int(declared))
             data = bytearray()
             while len(data) <= most:
@@ -364,7 +365,7 @@ def _send_once(
                     break
                 data += chunk
             if len(data) > most:
-                if most == max_bytes:
+                if success:
                     raise _TooBig(None)
                 del data[most:]
             if deadline.expired:  # a shutdown can look like the end of a body sent until close

@@ -121,12 +121,12 @@ class Credentials:
 
 @dataclass
 class Response:
-    """A successful (2xx) answer, read whole."""
+    """A successful (2xx) answer, read whole (``body`` is a bytearray: no copy)."""
 
     status: int
     reason: str
     headers: dict[str, str]
-    body: bytes
+    body: bytes | bytearray
     url: str
 
     @property
@@ -322,7 +322,7 @@ def _send_once(
     headers: dict[str, str],
     deadline: _Deadline,
     max_bytes: int,
-) -> tuple[int, str, dict[str, str], bytes]:
+) -> tuple[int, str, dict[str, str], bytearray]:
     """One HTTP exchange before ``deadline``; the body read whole, up to ``max_bytes``
     (an error answer: its first 64 KiB)."""
     connect_timeout = min(deadline.remaining(), CONNECT_TIMEOUT_CAP)
@@ -370,7 +370,8 @@ def _send_once(
                 del data[most:]
             if deadline.expired:  # a shutdown can look like the end of a body sent until close
                 raise TimeoutError
-            return response.status, response.reason, found, bytes(data)
+            # not bytes(data): a copy would double the peak for an answer near the cap
+            return response.status, response.reason, found, data
         except (OSError, http.client.HTTPException, ValueError):
             if deadline.expired:
                 raise TimeoutError from None

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kg.errors import NotConformingError, UsageError
+from kg.rdf.limits import with_time_limit
 from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, KG, PREFIXES, added_graph_name
 
 DCTERMS = PREFIXES["dcterms"]
@@ -36,6 +37,7 @@ class AddResult:
     warnings: list[str] = field(default_factory=list)  # ill-typed literals no shape covers
 
 
+@with_time_limit
 def add(
     files: Iterable[str | Path],
     *,

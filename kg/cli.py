@@ -63,13 +63,44 @@ shapes_option = click.option(
     default=None,
     help="SHACL shapes file to use instead of the bundled shapes.",
 )
+
+
+class _Limit(click.ParamType):
+    """A limit checked by kg.rdf.limits, whose one-line error names the option and its
+    variable (click's FloatRange lets ``nan`` and ``inf`` through)."""
+
+    def __init__(self, name: str, kind: str, env: str) -> None:
+        self.name, self.kind, self.env = name, kind, env
+
+    def convert(self, value, param, ctx):
+        from kg.errors import UsageError
+        from kg.rdf.limits import parse_seconds, parse_size
+
+        if not isinstance(value, str):
+            return value
+        label = f"{param.opts[0] if param else self.name} (or {self.env})"
+        parse = parse_seconds if self.kind == "seconds" else parse_size
+        try:
+            return parse(value, label)
+        except UsageError as err:
+            raise click.UsageError(str(err), ctx) from None
+
+
 timeout_option = click.option(
     "--timeout",
-    type=click.FloatRange(min=0.001),
+    type=_Limit("seconds", "seconds", "KG_TIMEOUT"),
     envvar="KG_TIMEOUT",
-    default=300.0,
+    default="300",
     show_default=True,
     help="Seconds before the work is stopped with exit code 2 (env KG_TIMEOUT).",
+)
+max_answer_option = click.option(
+    "--max-answer-bytes",
+    type=_Limit("size", "size", "KG_MAX_ANSWER_BYTES"),
+    envvar="KG_MAX_ANSWER_BYTES",
+    default="512M",
+    show_default=True,
+    help="Largest answer read from the server, in bytes or with K/M/G (env KG_MAX_ANSWER_BYTES).",
 )
 files_argument = click.argument(
     "files", nargs=-1, type=click.Path(path_type=Path, readable=False)
@@ -449,6 +480,7 @@ def list_queries_command(format_name: str) -> None:
     " the merged graph kg push sends, kgg:merged and kgg:inferred).",
 )
 @remote_options
+@max_answer_option
 def query(
     name,
     params,
@@ -462,6 +494,7 @@ def query(
     user,
     password,
     token,
+    max_answer_bytes,
 ) -> None:
     """Run the bundled query NAME, or the query in file NAME.rq, on the built graph.
 
@@ -491,6 +524,7 @@ def query(
             password=password,
             token=token,
             timeout=timeout,
+            max_answer_bytes=max_answer_bytes,
         )
     elif default_graphs:
         from kg.errors import UsageError
@@ -539,7 +573,8 @@ def query(
     help="Leave out the evidence (text spans, full texts, store metadata).",
 )
 @output_option
-def export(store, format_name, asserted, no_provenance, output) -> None:
+@timeout_option
+def export(store, format_name, asserted, no_provenance, output, timeout) -> None:
     """Export the built graph, byte-identical for the same input.
 
     \b
@@ -550,7 +585,12 @@ def export(store, format_name, asserted, no_provenance, output) -> None:
     from kg.export import export as run_export
 
     data = run_export(
-        output, format=format_name, store=store, inferred=not asserted, provenance=not no_provenance
+        output,
+        format=format_name,
+        store=store,
+        inferred=not asserted,
+        provenance=not no_provenance,
+        timeout=timeout,
     )
     if output is None or str(output) == "-":
         emit(data, None)
@@ -605,6 +645,7 @@ def export(store, format_name, asserted, no_provenance, output) -> None:
 @input_format_option
 @remote_options
 @timeout_option
+@max_answer_option
 def push(
     files,
     endpoint,
@@ -621,11 +662,13 @@ def push(
     password,
     token,
     timeout,
+    max_answer_bytes,
 ) -> None:
     """Send the built graph, or FILES, to a SPARQL 1.1 store, each named graph to its own.
 
     Then count the triples in each graph on the server, and fail (exit 2) if
-    the counts differ from what was sent. --timeout applies to each request.
+    the counts differ from what was sent. --timeout is the deadline of each
+    request, retries included.
 
     \b
     Examples:
@@ -651,6 +694,7 @@ def push(
         input_format=input_format,
         chunk_size=chunk_size,
         progress=say if sys.stderr.isatty() else None,
+        max_answer_bytes=max_answer_bytes,
     )
     for name, count in result.sent.items():
         say(f"<{name}>: {count} triples")

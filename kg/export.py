@@ -24,9 +24,15 @@ def export(
     store: Path | str | None = None,
     inferred: bool = False,
     provenance: bool = True,
+    timeout: float | None = None,
 ) -> bytes:
-    """Serialize the built graph. Writes ``output`` atomically when given; returns the bytes."""
+    """Serialize the built graph. Writes ``output`` atomically when given; returns the bytes.
+
+    The work stops after ``timeout`` seconds (default ``KG_TIMEOUT`` or 300): labelling
+    millions of blank nodes takes minutes, and nothing is written then.
+    """
     from kg.rdf.io import WRITE_FORMATS, format_for, serialize, write_atomic
+    from kg.rdf.limits import run_with_timeout
     from kg.rdf.resources import default_store
     from kg.store.versions import open_store
 
@@ -34,7 +40,13 @@ def export(
     if info.name not in WRITE_FORMATS:
         raise UsageError(f"kg export writes {', '.join(WRITE_FORMATS)}, not {info.name}")
     oxstore = open_store(Path(store) if store else default_store(), merged=False)
-    data = serialize(select_quads(oxstore, inferred=inferred, provenance=provenance), info.name)
+    data = run_with_timeout(
+        lambda: serialize(
+            select_quads(oxstore, inferred=inferred, provenance=provenance), info.name
+        ),
+        timeout,
+        "the export",
+    )
     if output is not None and str(output) != "-":
         write_atomic(output, data)
     return data

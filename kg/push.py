@@ -49,8 +49,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import RemoteError, UsageError
+from kg.rdf.limits import with_time_limit
 from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_MERGED, KG_GRAPH
-from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, request, split_url, with_query
+from kg.remote.http import (
+    DEFAULT_TIMEOUT,
+    Credentials,
+    display_url,
+    mask_secrets,
+    request,
+    split_url,
+    with_query,
+)
 
 DEFAULT_CHUNK_SIZE = 100_000
 # Triples with blank nodes per INSERT ... WHERE {} operation (see _update_body).
@@ -117,8 +126,21 @@ def query_url_for(endpoint: str) -> str:
     return endpoint
 
 
-def _graph_of(quad: ox.Quad, fallback: str) -> str:
-    return fallback if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+def _graph_of(quad: ox.Quad, fallback: str, where: str) -> str:
+    """The IRI of the graph ``quad`` goes to. A graph named by a blank node is refused:
+    a store names graphs by IRI, and the blank node's label sent as a graph name is a
+    relative IRI the server resolves as it likes, leaving a stray graph behind."""
+    name = quad.graph_name
+    if isinstance(name, ox.DefaultGraph):
+        return fallback
+    if not isinstance(name, ox.NamedNode):
+        label = re.sub(r"^f[0-9a-f]{10}x", "", name.value)  # kg.rdf.io's per-file prefix
+        raise UsageError(
+            f"{where}: the graph _:{label} is named by a blank node, and a SPARQL store names"
+            " graphs by IRI: give it an IRI, or push everything into one graph with --graph IRI;"
+            " nothing was sent"
+        )
+    return name.value
 
 
 def collect_graphs(
@@ -145,7 +167,8 @@ def collect_graphs(
             quads = parse_file(path, input_format)
             fallback = added_graph_name(path, path.read_bytes())
             for quad in quads:
-                groups.setdefault(graph or _graph_of(quad, fallback), {})[quad.triple] = None
+                target = graph or _graph_of(quad, fallback, str(path))
+                groups.setdefault(target, {})[quad.triple] = None
     else:
         from kg.rdf.resources import default_store
         from kg.store.selection import select_quads
@@ -153,7 +176,8 @@ def collect_graphs(
 
         oxstore = open_store(Path(store) if store else default_store(), merged=False)
         for quad in select_quads(oxstore, inferred=inferred, provenance=provenance):
-            groups.setdefault(graph or _graph_of(quad, GRAPH_DEFAULT), {})[quad.triple] = None
+            target = graph or _graph_of(quad, GRAPH_DEFAULT, "the store")
+            groups.setdefault(target, {})[quad.triple] = None
     if graph is None:
         groups[GRAPH_MERGED] = merged_triples(groups)
     return {name: list(groups[name]) for name in sorted(groups) if groups[name]}
@@ -252,6 +276,7 @@ def count_graphs(
     *,
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int | None = None,
 ) -> dict[str, int]:
     """Triples in each of ``graphs`` on the server, with one SELECT COUNT query."""
     from kg.remote.client import send_query
@@ -262,7 +287,9 @@ def count_graphs(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
         " GROUP BY ?g"
     )
-    result = send_query(query_endpoint, text, credentials=credentials, timeout=timeout)
+    result = send_query(
+        query_endpoint, text, credentials=credentials, timeout=timeout, max_bytes=max_bytes
+    )
     counts = dict.fromkeys(graphs, 0)
     where = display_url(query_endpoint)
     for row in result.rows:
@@ -278,6 +305,7 @@ def count_graphs(
     return counts
 
 
+@with_time_limit
 def push(
     endpoint: str,
     *,
@@ -296,13 +324,16 @@ def push(
     input_format: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Callable[[str], None] | None = None,
+    max_answer_bytes: int | None = None,
 ) -> PushResult:
     """Send the built graph (or ``files``) to a store, then check the server's counts.
 
     ``endpoint`` is the Graph Store Protocol endpoint (``protocol="gsp"``) or
     the Update endpoint (``protocol="update"``); counting uses
     ``query_endpoint``, by default :func:`query_url_for` ``(endpoint)``.
-    ``progress`` receives a line per request.
+    ``progress`` receives a line per request. ``timeout`` is the deadline of
+    each request (retries included), ``max_answer_bytes`` the largest answer
+    read. No error message holds the credentials, in any encoding.
 
     >>> push("http://127.0.0.1:7878/store", store="build")  # doctest: +SKIP
     PushResult(endpoint='http://127.0.0.1:7878/store', protocol='gsp', mode='replace', ...)
@@ -319,6 +350,32 @@ def push(
     if graph is not None and not _IRI.fullmatch(graph):
         raise UsageError(f"--graph {graph!r}: not an absolute IRI")
     credentials = Credentials.from_options(user, password, token)
+    try:
+        return _push(
+            endpoint, counting, credentials, store, files, graph, mode, protocol, timeout,
+            inferred, provenance, input_format, chunk_size, progress, max_answer_bytes,
+        )  # fmt: skip
+    except RemoteError as err:  # e.g. a count the server answered with the password in it
+        raise RemoteError(mask_secrets(str(err), credentials)) from None
+
+
+def _push(
+    endpoint: str,
+    counting: str,
+    credentials: Credentials | None,
+    store: Path | str | None,
+    files: Iterable[str | Path],
+    graph: str | None,
+    mode: str,
+    protocol: str,
+    timeout: float,
+    inferred: bool,
+    provenance: bool,
+    input_format: str | None,
+    chunk_size: int,
+    progress: Callable[[str], None] | None,
+    max_bytes: int | None,
+) -> PushResult:
     groups = collect_graphs(
         store=store,
         files=files,
@@ -331,7 +388,9 @@ def push(
         raise UsageError("nothing to push: no triples")
     result = PushResult(endpoint=endpoint, protocol=protocol, mode=mode)
     before = (
-        count_graphs(counting, groups, credentials=credentials, timeout=timeout)
+        count_graphs(
+            counting, groups, credentials=credentials, timeout=timeout, max_bytes=max_bytes
+        )
         if mode == "append"
         else {}
     )
@@ -339,14 +398,16 @@ def push(
         try:
             _push_graph(
                 endpoint, name, triples, mode, protocol, credentials, timeout, chunk_size,
-                result, progress,
+                result, progress, max_bytes,
             )  # fmt: skip
         except RemoteError as err:
             raise RemoteError(
                 f"{err} [{number} of {len(groups)} graphs were pushed before this one: the"
                 " server holds part of the push; run kg push --replace again]"
             ) from None
-    result.counted = count_graphs(counting, groups, credentials=credentials, timeout=timeout)
+    result.counted = count_graphs(
+        counting, groups, credentials=credentials, timeout=timeout, max_bytes=max_bytes
+    )
     where = display_url(counting)
     for name, sent in result.sent.items():
         held = result.counted[name]
@@ -375,6 +436,7 @@ def _push_graph(
     chunk_size: int,
     result: PushResult,
     progress: Callable[[str], None] | None,
+    max_bytes: int | None = None,
 ) -> None:
     sent = 0
     for index, batch in enumerate(chunks(triples, chunk_size)):
@@ -387,6 +449,7 @@ def _push_graph(
                 headers={"Content-Type": "application/n-triples"},
                 credentials=credentials,
                 timeout=timeout,
+                max_bytes=max_bytes,
             )
         else:
             try:
@@ -397,6 +460,7 @@ def _push_graph(
                     headers={"Content-Type": "application/sparql-update; charset=utf-8"},
                     credentials=credentials,
                     timeout=timeout,
+                    max_bytes=max_bytes,
                 )
             except RemoteError as err:
                 if err.status not in (400, 413, 500) or len(batch) <= UPDATE_HINT_TRIPLES:

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.engine.reasoning import ReasonResult, closure, triple_sort_key
+from kg.rdf.limits import with_time_limit
 from kg.rdf.namespaces import GRAPH_INFERRED
 
 __all__ = ["ReasonResult", "reason"]
 
 
+@with_time_limit
 def reason(
     files: Iterable[str | Path] = (),
     *,

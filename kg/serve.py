@@ -5,9 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from kg.errors import UsageError
 from kg.web.app import LOOPBACK_HOSTS, create_app, listen
 
 __all__ = ["serve"]
+# The packages of the ``serve`` extra (pyproject.toml), which a plain install lacks.
+SERVE_EXTRA = ("starlette", "uvicorn")
+
+
+def _require_serve_extra() -> None:
+    """Refuse, in one line saying how to install it, when the ``serve`` extra is missing."""
+    for name in SERVE_EXTRA:
+        try:
+            __import__(name)
+        except ModuleNotFoundError as err:
+            if (err.name or name).split(".")[0] not in SERVE_EXTRA:
+                raise  # something else is broken: a bug to show, not an install hint
+            raise UsageError(
+                f"kg serve needs the 'serve' extra ({', '.join(SERVE_EXTRA)}), and {name} is"
+                " not installed: pip install 'kg[serve]'"
+            ) from None
 
 
 def serve(
@@ -27,6 +44,7 @@ def serve(
 
     >>> serve("build", port=8000)  # doctest: +SKIP
     """
+    _require_serve_extra()
     import uvicorn
 
     allowed = list(LOOPBACK_HOSTS) if host in LOOPBACK_HOSTS else None

@@ -15,10 +15,12 @@ from kg.engine.validation import (
     validate_graph,
 )
 from kg.errors import UsageError
+from kg.rdf.limits import with_time_limit
 
 __all__ = ["ValidationReport", "validate"]
 
 
+@with_time_limit
 def validate(
     files: Iterable[str | Path] = (),
     *,

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import shutil
@@ -242,3 +243,91 @@ def make_oxigraph_fixture(name: str = "oxigraph") -> Callable:
             yield server
 
     return fixture
+
+
+class HostileServer:
+    """A raw TCP server on a free port of 127.0.0.1 that reads each request (headers
+    and a ``Content-Length`` body), then hands the socket to ``answer(sock)`` to
+    misbehave as it likes: trickle, never end, send too much. ``requests`` counts
+    the requests read. Connections are served in daemon threads; closing the server
+    stops every answer at its next write.
+    """
+
+    def __init__(self, answer: Callable[[socket.socket], None]):
+        self.answer = answer
+        self.requests = 0
+        self.closed = threading.Event()
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.base = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value.strip())
+            while len(body) < length:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                body += chunk
+            self.requests += 1
+            with contextlib.suppress(OSError):  # the client went away, as it should
+                self.answer(conn)
+
+    def __enter__(self) -> HostileServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.closed.set()
+        self._sock.close()
+        self._thread.join(timeout=10)
+
+
+def trickle(data: bytes, every: float, closed: threading.Event) -> Callable[[socket.socket], None]:
+    """An answer that sends ``data`` one byte every ``every`` seconds, then one more
+    byte forever (never a complete answer), until ``closed`` is set."""
+
+    def answer(sock: socket.socket) -> None:
+        for number in range(10**9):
+            if closed.is_set():
+                return
+            sock.sendall(data[number : number + 1] or b"x")
+            time.sleep(every)
+
+    return answer
+
+
+def endless(head: bytes, filler: bytes, most: int = 64 * 1024 * 1024) -> Callable:
+    """An answer that sends ``head`` then ``filler`` over and over, without a length,
+    up to ``most`` bytes (so a client without a cap fails the test, not the machine)."""
+
+    def answer(sock: socket.socket) -> None:
+        sock.sendall(head)
+        block = filler * max(1, 65536 // len(filler))
+        sent = 0
+        while sent < most:
+            sock.sendall(block)
+            sent += len(block)
+
+    return answer

@@ -324,12 +324,20 @@ def test_size_limit_can_be_raised(tmp_path):
     assert result.exit_code == 0
 
 
-def test_a_bad_size_limit_is_a_usage_error():
-    result = run_kg("validate", VALID, "--ontology", ONTOLOGY, env={"KG_MAX_INPUT_BYTES": "lots"})
+@pytest.mark.parametrize("raw", ["lots", "0", "-5", "1e3", "99999999999999999999", "2048T"])
+def test_a_bad_size_limit_is_a_usage_error(raw):
+    result = run_kg("validate", VALID, "--ontology", ONTOLOGY, env={"KG_MAX_INPUT_BYTES": raw})
     assert_one_line_error(
         result,
-        "KG_MAX_INPUT_BYTES must be a positive number of bytes (e.g. 1073741824 or 1G), not 'lots'",
+        "KG_MAX_INPUT_BYTES must be a number of bytes from 1 to 1T (e.g. 1073741824 or 1G),"
+        f" not {raw!r}",
     )
+
+
+def test_a_large_size_limit_reserves_no_memory():
+    """1T is accepted, and reading a small file under it does not try to allocate 1 TiB."""
+    result = run_kg("validate", VALID, "--ontology", ONTOLOGY, env={"KG_MAX_INPUT_BYTES": "1T"})
+    assert result.exit_code == 0, result.stderr
 
 
 def test_a_bad_file_among_good_ones_adds_nothing(tmp_path, store):

@@ -22,7 +22,6 @@ import codecs
 import io
 import json
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -32,10 +31,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import InputError, UnsafeOperationError, UsageError
+from kg.rdf.limits import DEFAULT_MAX_INPUT_BYTES, MAX_INPUT_ENV, size_from_env
 from kg.rdf.namespaces import PREFIXES, RDF, RDFS
 
-MAX_INPUT_ENV = "KG_MAX_INPUT_BYTES"
-DEFAULT_MAX_INPUT_BYTES = 512 * 1024 * 1024
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -114,27 +112,15 @@ def format_for(
     )
 
 
-_SIZE = re.compile(r"\s*(\d+)\s*([KMG]?)i?B?\s*", re.IGNORECASE)
-
-
 def max_input_bytes() -> int:
-    """The largest input kg reads: ``$KG_MAX_INPUT_BYTES`` (bytes, or with K/M/G) or 512 MiB.
+    """The largest input kg reads: ``$KG_MAX_INPUT_BYTES`` (bytes, or with K/M/G/T) or 512 MiB.
 
     >>> os.environ[MAX_INPUT_ENV] = "2M"; max_input_bytes()
     2097152
     >>> del os.environ[MAX_INPUT_ENV]; max_input_bytes()
     536870912
     """
-    raw = os.environ.get(MAX_INPUT_ENV)
-    if not raw:
-        return DEFAULT_MAX_INPUT_BYTES
-    match = _SIZE.fullmatch(raw)
-    if not match or int(match.group(1)) == 0:
-        raise UsageError(
-            f"{MAX_INPUT_ENV} must be a positive number of bytes (e.g. 1073741824 or 1G),"
-            f" not {raw!r}"
-        )
-    return int(match.group(1)) * 1024 ** " KMG".index(match.group(2).upper() or " ")
+    return size_from_env(MAX_INPUT_ENV, DEFAULT_MAX_INPUT_BYTES)
 
 
 def _too_big(where: str, size: int | str, limit: int) -> InputError:
@@ -166,7 +152,7 @@ def read_input(path: str | os.PathLike, what: str = "an RDF file") -> bytes:
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
             raise _too_big(where, info.st_size, limit)
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)  # bounded even when the file grows or is a pipe
+            data = _read_bounded(handle, limit + 1)  # even when the file grows or is a pipe
     except FileNotFoundError:
         raise InputError(where, "no such file") from None
     except NotADirectoryError:
@@ -180,6 +166,18 @@ def read_input(path: str | os.PathLike, what: str = "an RDF file") -> bytes:
     if len(data) > limit:
         raise _too_big(where, f"more than {limit}", limit)
     return data
+
+
+def _read_bounded(handle, most: int) -> bytes:
+    """At most ``most`` bytes, read in pieces: ``read(most)`` would allocate ``most`` bytes
+    up front, and a large limit (``KG_MAX_INPUT_BYTES=1T``) is not memory to reserve."""
+    data = bytearray()
+    while len(data) < most:
+        chunk = handle.read(min(1 << 24, most - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 def _syntax_error(path: str, err: SyntaxError) -> InputError:
@@ -271,7 +269,14 @@ def iter_quads(
     check_rdf_bytes(data, info.name, path)
     scope = _BlankNodeScope(data)
     try:
-        for quad in ox.parse(data, format=info.oxigraph, base_iri=base_iri):
+        parsed = ox.parse(data, format=info.oxigraph, base_iri=base_iri)
+        if info.name == "jsonld":
+            # Context processing can take minutes on a few kilobytes (each application
+            # of a scoped context copies the active one), so it runs under the time limit.
+            from kg.rdf.limits import iterate_with_timeout, work_timeout
+
+            parsed = iterate_with_timeout(parsed, work_timeout(), f"parsing {path}")
+        for quad in parsed:
             _check_terms(quad, path)
             yield scope.apply(quad)
     except SyntaxError as err:
@@ -487,12 +492,13 @@ def canonical_quads(quads: Iterable[ox.Quad], as_triples: bool = False) -> list[
     if has_blank:
         items = list(dict.fromkeys(items))
         signatures = _first_degree_signatures(items)
-        if _rdfc_is_cheap(items, signatures):
+        neighbours: dict = {}  # filled once, when a step below needs it
+        if _rdfc_is_cheap(items, signatures, neighbours):
             dataset = ox.Dataset(items)
             dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
             items = list(dataset)
         else:
-            items = _traversal_labels(items, signatures)
+            items = _traversal_labels(items, signatures, neighbours)
     else:
         items = list(dict.fromkeys(items))
     items.sort(key=_quad_key)
@@ -547,15 +553,19 @@ def _bnode_neighbours(items: list[ox.Quad]) -> dict[ox.BlankNode, list[tuple[str
     return neighbours
 
 
-def _rdfc_is_cheap(items: list[ox.Quad], signatures: dict[ox.BlankNode, str]) -> bool:
-    """Whether RDFC-1.0 will finish quickly: few look-alike blank nodes, in small groups."""
+def _rdfc_is_cheap(
+    items: list[ox.Quad], signatures: dict[ox.BlankNode, str], neighbours: dict
+) -> bool:
+    """Whether RDFC-1.0 will finish quickly: few look-alike blank nodes, in small groups.
+    ``neighbours`` is filled with :func:`_bnode_neighbours` when needed, for reuse."""
     from collections import Counter
 
     counts = Counter(signatures.values())
     ambiguous = {node for node, sig in signatures.items() if counts[sig] > 1}
     if not ambiguous:
         return True
-    neighbours = _bnode_neighbours(items)
+    if not neighbours:
+        neighbours.update(_bnode_neighbours(items))
     for node in ambiguous:
         twins = Counter(signatures[other] for _, other in neighbours[node] if other in ambiguous)
         if twins and max(twins.values()) > _RDFC_MAX_TWINS:
@@ -578,14 +588,19 @@ def _rdfc_is_cheap(items: list[ox.Quad], signatures: dict[ox.BlankNode, str]) ->
     return True
 
 
-def _traversal_labels(items: list[ox.Quad], signatures: dict[ox.BlankNode, str]) -> list[ox.Quad]:
+def _traversal_labels(
+    items: list[ox.Quad],
+    signatures: dict[ox.BlankNode, str],
+    neighbours: dict[ox.BlankNode, list],
+) -> list[ox.Quad]:
     """Label blank nodes ``b0``, ``b1``... in breadth-first order from the most distinctive,
     following edges in a fixed order: independent of the input labels except between
     look-alike nodes of highly symmetric structures. Linear in the number of quads."""
     from collections import Counter, deque
 
     counts = Counter(signatures.values())
-    neighbours = _bnode_neighbours(items)
+    if not neighbours:
+        neighbours.update(_bnode_neighbours(items))
     starts = sorted(signatures, key=lambda n: (counts[signatures[n]], signatures[n], n.value))
     order: dict[ox.BlankNode, ox.BlankNode] = {}
     for start in starts:

@@ -145,6 +145,41 @@ def json_depth_exceeded(data: bytes, limit: int) -> int | None:
     return None
 
 
+_JSON_ESCAPE = re.compile(rb"\\(?:u([0-9A-Fa-f]{4})|.)", re.DOTALL)
+
+
+def json_lone_surrogate(data: bytes) -> tuple[int, str] | None:
+    """The offset and text of the first ``\\uD800``-``\\uDFFF`` escape in a JSON string
+    that is not half of a surrogate pair, or None. JSON allows writing one; it is not a
+    character, and Oxigraph's parser stops there with "Unexpected end of file". Linear.
+
+    >>> json_lone_surrogate(b'["\\\\ud83d\\\\ude00", "\\\\\\\\ud800"]') is None
+    True
+    >>> json_lone_surrogate(b'["ok", "x\\\\udc00"]')
+    (9, '\\\\udc00')
+    """
+    for token in _JSON_TOKENS.finditer(data):
+        string = token.group(0)
+        if len(string) < 2 or b"\\u" not in string:
+            continue
+        pending: re.Match | None = None  # a high surrogate waiting for its low half
+        for escape in _JSON_ESCAPE.finditer(string):
+            code = int(escape.group(1), 16) if escape.group(1) else None
+            is_low = code is not None and 0xDC00 <= code <= 0xDFFF
+            if pending is not None:
+                if is_low and escape.start() == pending.end():
+                    pending = None
+                    continue
+                return token.start() + pending.start(), pending.group(0).decode()
+            if code is not None and 0xD800 <= code <= 0xDBFF:
+                pending = escape
+            elif is_low:
+                return token.start() + escape.start(), escape.group(0).decode()
+        if pending is not None:
+            return token.start() + pending.start(), pending.group(0).decode()
+    return None
+
+
 def check_rdf_bytes(data: bytes, format_name: str, path: str) -> None:
     """Refuse data that would make a parser expand entities, fetch contexts or recurse deeply.
 
@@ -180,6 +215,18 @@ def check_rdf_bytes(data: bytes, format_name: str, path: str) -> None:
             " (its parser slows down quadratically and can crash)",
             line=_line_of(data, deep),
         )
+    if format_name == "jsonld":
+        lone = json_lone_surrogate(data)
+        if lone is not None:
+            offset, text = lone
+            line = _line_of(data, offset)
+            raise InputError(
+                path,
+                f"the JSON string escape {text} is half of a UTF-16 surrogate pair without its"
+                " other half: not a Unicode character",
+                line=line,
+                column=offset - (data.rfind(b"\n", 0, offset) + 1) + 1,
+            )
     if format_name == "jsonld" and len(data) <= _JSONLD_CHECK_BYTES:
         _check_jsonld_contexts(data, path)
 
@@ -204,11 +251,14 @@ def _check_jsonld_contexts(data: bytes, path: str) -> None:
         raise InputError(path, f"not JSON: {err.msg}", line=err.lineno, column=err.colno) from None
     except RecursionError:  # not reached after the depth check; kept as a guard
         raise InputError(path, "JSON nested too deeply") from None
-    stack = [document]
+    from kg.rdf.limits import MAX_CONTEXT_NESTING
+
+    stack = [(document, 0)]  # (JSON value, how many contexts it sits inside)
     while stack:
-        item = stack.pop()
+        item, contexts = stack.pop()
         if isinstance(item, _JsonObject):
             for key, value in item:
+                inside = contexts
                 if key in ("@context", "@import"):
                     refs = value if isinstance(value, list) else [value]
                     for ref in refs:
@@ -217,9 +267,18 @@ def _check_jsonld_contexts(data: bytes, path: str) -> None:
                                 f"{path}: the JSON-LD context {ref!r} is a reference to fetch;"
                                 " kg does not fetch contexts: put the context inline"
                             )
-                stack.append(value)
+                    inside = contexts + (key == "@context")
+                    if inside > MAX_CONTEXT_NESTING:
+                        raise InputError(
+                            path,
+                            f"JSON-LD contexts nested more than {MAX_CONTEXT_NESTING} levels"
+                            " deep (a scoped context inside a term definition inside a"
+                            " context ...): kg refuses them (processing them grows with the"
+                            " cube of the depth)",
+                        )
+                stack.append((value, inside))
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((value, contexts) for value in item)
 
 
 def is_select_like(text: str) -> bool:

@@ -50,7 +50,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError, RemoteError, UsageError
 from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_MERGED, PREFIXES
 from kg.rdf.safety import check_query, query_keywords
-from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, request
+from kg.remote.http import DEFAULT_TIMEOUT, Credentials, display_url, mask_secrets, request
 from kg.sparql.bundled import QuerySpec, resolve_query
 from kg.sparql.run import QueryResult, bind_params, collect
 
@@ -187,6 +187,22 @@ def with_prefixes(text: str) -> str:
     return head + text
 
 
+def _refuse_lone_surrogate(body: bytes, where: str) -> None:
+    """Name a lone ``\\ud800`` escape where Oxigraph would say "Unexpected end of file"."""
+    from kg.rdf.safety import json_lone_surrogate
+
+    lone = json_lone_surrogate(body)
+    if lone is not None:
+        offset, text = lone
+        line = body.count(b"\n", 0, offset) + 1
+        column = offset - (body.rfind(b"\n", 0, offset) + 1) + 1
+        raise RemoteError(
+            f"{where}: the answer is not valid SPARQL results JSON: line {line} column"
+            f" {column}: the string escape {text} is half of a UTF-16 surrogate pair without"
+            " its other half: not a Unicode character"
+        )
+
+
 def _parse_answer(response, form: str) -> QueryResult:
     where = display_url(response.url)
     media = response.media_type
@@ -196,6 +212,8 @@ def _parse_answer(response, form: str) -> QueryResult:
             raise RemoteError(
                 f"{where}: the answer is not SPARQL query results (Content-Type: {media or 'none'})"
             )
+        if fmt == ox.QueryResultsFormat.JSON:
+            _refuse_lone_surrogate(response.body, where)
         try:
             answer = ox.parse_query_results(response.body, format=fmt)
             result = collect(answer)
@@ -235,8 +253,13 @@ def send_query(
     named_graphs: Iterable[str] = (),
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int | None = None,
 ) -> QueryResult:
     """POST a SPARQL query text as it is to ``endpoint`` and parse the answer.
+
+    ``timeout`` bounds the whole exchange, ``max_bytes`` the answer (see
+    :func:`kg.remote.http.request`). Errors about the answer never show the
+    credentials, even where the server wrote them into it.
 
     >>> send_query("http://127.0.0.1:7878/query", "ASK {}").boolean  # doctest: +SKIP
     False
@@ -255,8 +278,12 @@ def send_query(
         },
         credentials=credentials,
         timeout=timeout,
+        max_bytes=max_bytes,
     )
-    return _parse_answer(response, form)
+    try:
+        return _parse_answer(response, form)
+    except RemoteError as err:  # a parser's message can quote what the server sent
+        raise RemoteError(mask_secrets(str(err), credentials)) from None
 
 
 def run_remote(
@@ -268,6 +295,7 @@ def run_remote(
     named_graphs: Iterable[str] = (),
     credentials: Credentials | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int | None = None,
 ) -> QueryResult:
     """Run ``spec`` with ``bindings`` (from :func:`kg.sparql.run.bind_params`) on ``endpoint``."""
     where = str(spec.path) if spec.path else spec.name
@@ -283,6 +311,7 @@ def run_remote(
         named_graphs=named_graphs,
         credentials=credentials,
         timeout=timeout,
+        max_bytes=max_bytes,
     )
 
 
@@ -341,11 +370,16 @@ def query(
     password: str | None = None,
     token: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_answer_bytes: int | None = None,
 ) -> QueryResult:
     """Run a bundled query (by name) or a ``.rq`` file on a remote SPARQL endpoint.
 
     Over the merged graph ``kg push`` sent (see the module's documentation; ``asserted``:
     without the inferences), unless ``default_graphs`` names the graphs to query.
+
+    ``timeout`` is the deadline of the whole request, retries included;
+    ``max_answer_bytes`` the largest answer read (default ``KG_MAX_ANSWER_BYTES``
+    or 512 MiB).
 
     >>> result = query("signing", endpoint="http://127.0.0.1:7878/query")  # doctest: +SKIP
     >>> result.variables  # doctest: +SKIP
@@ -377,6 +411,7 @@ def query(
         named_graphs=named,
         credentials=credentials,
         timeout=timeout,
+        max_bytes=max_answer_bytes,
     )
     if not graphs and _empty(result):  # was nothing pushed, or is the answer just empty?
         _check_merged_graph_is_there(endpoint, credentials, timeout)

@@ -5,7 +5,11 @@ a push or a remote query needs and what general-purpose clients get wrong for
 us (rdflib's ``SPARQLStore`` ignores its timeout and re-sends basic-auth
 credentials after a redirect to another origin):
 
-- every request has a deadline (connect, send and read together);
+- every request has one deadline for everything: connect, send, headers, body,
+  redirects and retries together (a server trickling a byte at a time cannot
+  hold it past the deadline: a watchdog shuts the socket down);
+- an answer bigger than ``max_bytes`` (``KG_MAX_ANSWER_BYTES``, 512 MiB) is
+  refused as it arrives, before it fills the memory;
 - 5xx and 429 answers and dropped connections are retried with exponential
   backoff (``Retry-After`` honoured, capped); other failures are not;
 - credentials (HTTP Basic or Digest, or a bearer token) are sent only to the
@@ -17,7 +21,10 @@ credentials after a redirect to another origin):
   request is sent again, and the origin's later requests carry the same scheme
   at once (Digest: the same nonce, ``nc`` counting up), so a Digest server never
   sees the password. A server answering 403 instead of 401 gets Basic;
-- every failure is one line naming the URL, never the credentials.
+- every failure is one line naming the URL, never the credentials: every form
+  of a secret (as is, percent-encoded, HTML- or JSON-escaped, base64, the Basic
+  ``user:password`` pair) is masked in a server's message before anything else
+  shortens or tidies it.
 
 >>> creds = Credentials(user="ann", password="s3cret")
 >>> creds
@@ -35,12 +42,14 @@ import http.client
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kg.errors import RemoteError, UsageError
+from kg.rdf.limits import MAX_ANSWER_ENV, check_seconds, max_answer_bytes
 from kg.remote.digest import ChallengeError, DigestSession, digest_challenge, parse_challenges
 
 DEFAULT_TIMEOUT = 60.0
@@ -51,6 +60,8 @@ MAX_REDIRECTS = 5
 CONNECT_TIMEOUT_CAP = 30.0
 USER_AGENT = "kg (https://w3id.org/kg)"
 _READ_CHUNK = 1 << 16
+# Of an error answer, only the start is shown: read no more than this.
+_ERROR_BODY_BYTES = 1 << 16
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 
 
@@ -107,6 +118,9 @@ class Credentials:
                 raise UsageError("credentials cannot contain line breaks")
         if user and ":" in user:
             raise UsageError("--user cannot contain ':' (HTTP Basic authentication)")
+        if token and not re.fullmatch(r"[\x21-\x7e]+", token):
+            # HTTP headers carry ASCII; RFC 6750 tokens are letters, digits and -._~+/=
+            raise UsageError("--token must be printable ASCII without spaces")
         return cls(user=user, password=password, token=token)
 
     def header(self) -> str:
@@ -162,19 +176,22 @@ class Credentials:
         return False
 
     def secrets(self) -> list[str]:
-        """What must never appear in a message: the password, the token, the header."""
+        """What must never appear in a message: the password, the token, the Basic
+        ``user:password`` pair and the header (their encoded forms: :func:`mask_secrets`)."""
         values = [v for v in (self.password, self.token) if v]
+        if self.user and self.password:
+            values.append(f"{self.user}:{self.password}")
         return values + [self.header(), self.header().split(" ", 1)[1]]
 
 
 @dataclass
 class Response:
-    """A successful (2xx) answer, read whole."""
+    """A successful (2xx) answer, read whole (``body`` is a bytearray: no copy)."""
 
     status: int
     reason: str
     headers: dict[str, str]
-    body: bytes
+    body: bytes | bytearray
     url: str
 
     @property
@@ -238,15 +255,67 @@ def with_query(url: str, **params: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
+_NAMED_ENTITIES = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos", " ": "nbsp"}
+
+
+def _char_forms(char: str) -> str:
+    """A regular expression for one character of a secret in every way a server may
+    write it: as is, percent-encoded (either case), ``+`` for a space (forms), an HTML
+    entity (named, decimal or hexadecimal), a JSON or SPARQL ``\\u`` escape."""
+    code = ord(char)
+    forms = [re.escape(char)]
+    forms.append("".join(f"%{b:02x}" for b in char.encode("utf-8")))
+    forms.append(f"&#0*{code};")
+    forms.append(f"&#[xX]0*{code:x};")
+    if char in _NAMED_ENTITIES:
+        forms.append(f"&{_NAMED_ENTITIES[char]};")
+    if char == " ":
+        forms.append(r"\+")
+    if code < 0x10000:
+        forms.append(rf"\\u{code:04x}")
+    return "(?:" + "|".join(forms) + ")"
+
+
+def _secret_pattern(secrets: Iterable[str]) -> re.Pattern | None:
+    """One pattern matching any form of any of ``secrets`` (longest first)."""
+    alternatives: list[str] = []
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        alternatives.append("".join(_char_forms(c) for c in secret))
+        raw = secret.encode("utf-8")
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(raw).decode("ascii")
+            alternatives.append(re.escape(encoded))
+            if encoded.rstrip("="):
+                alternatives.append(re.escape(encoded.rstrip("=")))
+    if not alternatives:
+        return None
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def mask_secrets(text: str, secrets: Iterable[str] | Credentials | None) -> str:
+    """``text`` with every form of every secret replaced by ``***``.
+
+    Applied first, to the text as the server sent it: cutting, collapsing white
+    space or dropping tags first would change a secret so it no longer matches.
+
+    >>> mask_secrets("got p%40ss&amp;w and cEBzcyZ3", ["p@ss&w"])
+    'got *** and ***'
+    """
+    if isinstance(secrets, Credentials):
+        secrets = secrets.secrets()
+    pattern = _secret_pattern(secrets or [])
+    return text if pattern is None else pattern.sub("***", text)
+
+
 def _redact(text: str, secrets: list[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    return mask_secrets(text, secrets)
 
 
-def _server_message(body: bytes, content_type: str = "", limit: int = 300) -> str:
-    """The first lines of an error body as one short line.
+def _server_message(
+    body: bytes, content_type: str = "", secrets: list[str] | None = None, limit: int = 300
+) -> str:
+    """The first lines of an error body as one short line, secrets masked before
+    anything else touches the text.
 
     Tags are dropped from HTML and XML (and from an untyped body that starts
     with ``<``), not from plain text, where ``<IRI>`` in a quoted query is text:
@@ -256,7 +325,7 @@ def _server_message(body: bytes, content_type: str = "", limit: int = 300) -> st
     >>> _server_message(b"<html><h1>Bad gateway</h1></html>")
     'Bad gateway'
     """
-    text = body[:8192].decode("utf-8", errors="replace")
+    text = mask_secrets(body[:8192].decode("utf-8", errors="replace"), secrets)
     media = content_type.split(";", 1)[0].strip().lower()
     if "html" in media or "xml" in media or (not media and text.lstrip().startswith("<")):
         text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
@@ -266,15 +335,62 @@ def _server_message(body: bytes, content_type: str = "", limit: int = 300) -> st
 
 
 class _Deadline:
+    """The end of a whole request, and a watchdog that shuts its socket down then.
+
+    A socket timeout bounds each read, not the sum: a server sending one byte
+    every half second never trips it. At the deadline the watchdog shuts the
+    connection down (on a duplicate of its descriptor, so the TLS layer's own
+    socket object is not needed); whatever read or write was waiting returns,
+    and :attr:`expired` tells the caller why.
+    """
+
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.end = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+        self._timer: threading.Timer | None = None
 
     def remaining(self) -> float:
         left = self.end - time.monotonic()
-        if left <= 0:
+        if left <= 0 or self.expired:
             raise TimeoutError
         return left
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut ``sock`` down at the deadline unless :meth:`release` comes first."""
+        with self._lock:
+            self._fd = sock.fileno()
+        self._timer = threading.Timer(max(self.end - time.monotonic(), 0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._fd is None:
+                return
+            try:
+                dup = socket.socket(fileno=socket.dup(self._fd))
+                try:
+                    dup.shutdown(socket.SHUT_RDWR)
+                finally:
+                    dup.close()
+            except OSError:
+                pass
+
+    def release(self) -> None:
+        """Before the socket is closed: its descriptor number may be reused after."""
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            self._fd = None
+
+
+class _TooBig(Exception):
+    def __init__(self, size: int | None):
+        self.size = size
 
 
 def _send_once(
@@ -282,11 +398,12 @@ def _send_once(
     parts: urllib.parse.SplitResult,
     body: bytes | None,
     headers: dict[str, str],
-    timeout: float,
-) -> tuple[int, str, dict[str, str], bytes]:
-    """One HTTP exchange within ``timeout`` seconds; the body read whole."""
-    deadline = _Deadline(timeout)
-    connect_timeout = min(timeout, CONNECT_TIMEOUT_CAP)
+    deadline: _Deadline,
+    max_bytes: int,
+) -> tuple[int, str, dict[str, str], bytearray]:
+    """One HTTP exchange before ``deadline``; the body read whole, up to ``max_bytes``
+    (an error answer: its first 64 KiB)."""
+    connect_timeout = min(deadline.remaining(), CONNECT_TIMEOUT_CAP)
     if parts.scheme == "https":
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
             parts.hostname,
@@ -296,28 +413,53 @@ def _send_once(
         )
     else:
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=connect_timeout)
+
+    def create_connection(*args, **kwargs) -> socket.socket:
+        sock = socket.create_connection(*args, **kwargs)
+        deadline.watch(sock)  # before the TLS handshake, which a server can trickle too
+        return sock
+
+    conn._create_connection = create_connection  # the hook http.client itself uses
     try:
-        conn.connect()
-        conn.sock.settimeout(deadline.remaining())
-        conn.request(method, request_target(parts), body=body, headers=headers)
-        conn.sock.settimeout(deadline.remaining())
-        response = conn.getresponse()
-        chunks = []
-        while True:
-            if conn.sock is not None:
-                conn.sock.settimeout(deadline.remaining())
-            chunk = response.read(_READ_CHUNK)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        found: dict[str, str] = {}
-        for name, value in response.getheaders():
-            name = name.lower()
-            if name == "www-authenticate" and name in found:  # several challenge fields
-                value = f"{found[name]}, {value}"
-            found[name] = value
-        return response.status, response.reason, found, b"".join(chunks)
+        try:
+            conn.connect()
+            conn.sock.settimeout(deadline.remaining())
+            conn.request(method, request_target(parts), body=body, headers=headers)
+            conn.sock.settimeout(deadline.remaining())
+            response = conn.getresponse()
+            found: dict[str, str] = {}
+            for name, value in response.getheaders():
+                name = name.lower()
+                if name == "www-authenticate" and name in found:  # several challenge fields
+                    value = f"{found[name]}, {value}"
+                found[name] = value
+            success = 200 <= response.status < 300
+            most = max_bytes if success else _ERROR_BODY_BYTES
+            declared = found.get("content-length", "").strip()
+            if success and declared.isdigit() and int(declared) > max_bytes:
+                raise _TooBig(int(declared))
+            data = bytearray()
+            while len(data) <= most:
+                if conn.sock is not None:
+                    conn.sock.settimeout(deadline.remaining())
+                chunk = response.read(_READ_CHUNK)
+                if not chunk:
+                    break
+                data += chunk
+            if len(data) > most:
+                if success:
+                    raise _TooBig(None)
+                del data[most:]
+            if deadline.expired:  # a shutdown can look like the end of a body sent until close
+                raise TimeoutError
+            # not bytes(data): a copy would double the peak for an answer near the cap
+            return response.status, response.reason, found, data
+        except (OSError, http.client.HTTPException, ValueError):
+            if deadline.expired:
+                raise TimeoutError from None
+            raise
     finally:
+        deadline.release()
         conn.close()
 
 
@@ -361,6 +503,7 @@ def _status_error(
     sent: bool = True,
     www_authenticate: str = "",
     content_type: str = "",
+    secrets: list[str] | None = None,
 ) -> str:
     """The one-line message of a failed answer; ``sent``: credentials went with the request."""
     label = f"HTTP {status} {reason}".rstrip()
@@ -390,7 +533,7 @@ def _status_error(
         return f"{where}: {label}: the credentials do not allow this operation"
     if status == 404:
         return f"{where}: {label}: no such endpoint on the server (check the URL)"
-    message = _server_message(body, content_type)
+    message = _server_message(body, content_type, secrets)
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     return f"{where}: {label}{tries}" + (f": {message}" if message else "")
 
@@ -406,12 +549,16 @@ def request(
     retries: int = DEFAULT_RETRIES,
     backoff: float = DEFAULT_BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
+    max_bytes: int | None = None,
 ) -> Response:
     """Send one request and return its 2xx answer, or raise :class:`RemoteError`.
 
-    ``timeout`` bounds each attempt (connect, send, read). A 5xx or 429 answer
-    or a dropped connection is retried ``retries`` times, waiting ``backoff``,
-    then twice as long each time (or what ``Retry-After`` asks, up to 30 s).
+    ``timeout`` bounds the whole request: connect, send, headers, body,
+    redirects, retries and the waits between them. A 5xx or 429 answer or a
+    dropped connection is retried ``retries`` times, waiting ``backoff``, then
+    twice as long each time (or what ``Retry-After`` asks, up to 30 s), as
+    long as the wait ends before the deadline. An answer bigger than
+    ``max_bytes`` (default :func:`kg.rdf.limits.max_answer_bytes`) is refused.
     With a user and password, the first request to the origin goes without
     them; its 401 (or 403) is answered by sending the request again with
     Digest or Basic, as the server asks (see :meth:`Credentials.answer`; not
@@ -422,12 +569,23 @@ def request(
     kg.errors.RemoteError: http://127.0.0.1:9/q: connection refused (nothing listens on 127.0.0.1:9)
     """
     parts = split_url(url)
+    timeout = check_seconds(timeout)
+    max_bytes = max_answer_bytes() if max_bytes is None else max_bytes
     home = origin(url)
     secrets = credentials.secrets() if credentials else []
+    deadline = _Deadline(timeout)
     current, current_parts = url, parts
     attempts = 0
     redirects = 0
     challenges_answered = 0
+
+    def wait_or_give_up(seconds: float) -> bool:
+        """Wait before a retry, if the deadline leaves time for it to be of use."""
+        if seconds >= deadline.end - time.monotonic():
+            return False
+        sleep(seconds)
+        return True
+
     while True:
         where = display_url(current)
         sent = {"User-Agent": USER_AGENT, **(headers or {})}
@@ -439,13 +597,23 @@ def request(
                 sent["Authorization"] = value
         attempts += 1
         try:
-            status, reason, found, data = _send_once(method, current_parts, body, sent, timeout)
+            status, reason, found, data = _send_once(
+                method, current_parts, body, sent, deadline, max_bytes
+            )
+        except _TooBig as err:
+            size = f"{err.size} bytes" if err.size is not None else f"over {max_bytes} bytes"
+            raise RemoteError(
+                _redact(
+                    f"{where}: the answer is {size}, more than the {max_bytes}-byte limit"
+                    f" (raise it with --max-answer-bytes or {MAX_ANSWER_ENV})",
+                    secrets,
+                )
+            ) from None
         except (OSError, http.client.HTTPException) as err:
             retryable = isinstance(
                 err, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError
             )
-            if retryable and attempts <= retries:
-                sleep(backoff * 2 ** (attempts - 1))
+            if retryable and attempts <= retries and wait_or_give_up(backoff * 2 ** (attempts - 1)):
                 continue
             raise RemoteError(
                 _redact(_describe_os_error(where, err, current_parts, timeout), secrets)
@@ -493,13 +661,18 @@ def request(
                 raise RemoteError(f"{display_url(url)}: more than {MAX_REDIRECTS} redirects")
             current, current_parts = target, urllib.parse.urlsplit(target)
             continue
-        if status in _RETRY_STATUSES and attempts <= retries:
-            sleep(_retry_delay(found.get("retry-after"), backoff * 2 ** (attempts - 1)))
+        if (
+            status in _RETRY_STATUSES
+            and attempts <= retries
+            and wait_or_give_up(
+                _retry_delay(found.get("retry-after"), backoff * 2 ** (attempts - 1))
+            )
+        ):
             continue
         message = _status_error(
             where, status, reason, data, credentials, attempts,
             sent=scheme is not None, www_authenticate=challenge,
-            content_type=found.get("content-type", ""),
+            content_type=found.get("content-type", ""), secrets=secrets,
         )  # fmt: skip
         error = RemoteError(_redact(message, secrets))
         error.status = status

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pyoxigraph as ox
 
@@ -40,9 +41,34 @@ def _cell(term) -> str:
     return term.value
 
 
+# Characters that act on a terminal instead of showing: C0 and C1 controls (NUL, ESC and
+# its colour and cursor sequences, backspace, carriage return), DEL, line and paragraph
+# separators, and the bidirectional controls that reorder what is shown around them.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\t": "\\t", "\r": "\\r"}
+
+
+def visible(text: str) -> str:
+    """``text`` for one table cell: line breaks as spaces, other characters that would act
+    on the terminal written as escapes (``\\x00``, ``\\x1b``, ``\\t``, ``\\u202e``).
+
+    >>> visible("a\\nb\\x00c\\x1b[31md\\u202ee")
+    'a b\\\\x00c\\\\x1b[31md\\\\u202ee'
+    """
+    text = text.replace("\r\n", " ").replace("\n", " ")
+
+    def escape(match: re.Match) -> str:
+        char = match.group(0)
+        code = ord(char)
+        return _NAMED_ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+    return _UNSHOWABLE.sub(escape, text)
+
+
 def to_table(variables: list[str], rows: list[tuple]) -> str:
-    """Aligned columns, IRIs shortened with the known prefixes, and a row count."""
-    cells = [[_cell(t).replace("\n", " ") for t in row] for row in rows]
+    """Aligned columns, IRIs shortened with the known prefixes, and a row count. Control
+    characters in values are shown as escapes (:func:`visible`), never sent to the terminal."""
+    cells = [[visible(_cell(t)) for t in row] for row in rows]
     widths = [len(v) for v in variables]
     for row in cells:
         for i, text in enumerate(row):

@@ -582,7 +582,9 @@ def test_a_damaged_store(store):
     result = run_kg("query", PARTICIPANTS, "--store", store)
     assert_one_line_error(
         result,
-        f"{store}: the store is damaged (CURRENT names a missing version); run kg build again",
+        f"{store}: the store is damaged (CURRENT names a missing version); restore it from a"
+        " backup, or run kg build --fresh, which rebuilds it from the seeds only (add the files"
+        " brought in with kg add again)",
     )
 
 

@@ -496,3 +496,50 @@ def test_a_full_disk_is_one_line_and_changes_nothing(tmp_path, verb):
     ], done.stdout + done.stderr
     assert lines[2:] == ["same version", "CURRENT", LOCK_FILE, lines[5], "still usable"]
     assert lines[5].startswith("v-")
+
+
+def test_a_stale_holder_record_is_not_named(store, tmp_path):
+    """The lock file may still name an earlier, finished writer: it is not blamed."""
+    args = ("add", turtle(tmp_path, "first", "ann"), "--store", store, "--ontology", ONTOLOGY)
+    with held_writer(tmp_path, *args):
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        (store / LOCK_FILE).write_text(f"{dead.pid}\nkg add old.ttl\n")
+        second = kg("add", turtle(tmp_path, "b", "bob"), "--store", store, "--timeout", "0.5")
+        assert second.stderr.splitlines()[-1] == (
+            f"kg: error: {store}: another kg process is writing this store; gave up waiting"
+            " after 0.5 s (raise it with --timeout)"
+        )
+
+
+def _without_root_powers():
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        libc.prctl(24, capability, 0, 0, 0)  # PR_CAPBSET_DROP: gone after exec
+
+
+def test_a_store_folder_kg_may_not_write(store, tmp_path):
+    rows = kg("query", PARTICIPANTS, "--store", store).stdout
+    store.chmod(0o555)
+    try:
+        for args in (
+            ["add", MINI / "valid.ttl", "--ontology", ONTOLOGY],
+            ["build", "--seeds", SEEDS, "--ontology", ONTOLOGY],
+        ):
+            done = subprocess.run(
+                [sys.executable, "-m", "kg", *map(str, args), "--store", str(store)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                preexec_fn=_without_root_powers if os.geteuid() == 0 else None,
+            )
+            assert done.returncode == 2
+            assert done.stderr == (
+                f"kg: error: {store}: cannot write the store (Permission denied); nothing was"
+                " changed\n"
+            )
+        assert kg("query", PARTICIPANTS, "--store", store).stdout == rows
+    finally:
+        store.chmod(0o755)

@@ -133,10 +133,20 @@ def _acquire(fd: int, root: Path, seconds: float, on_wait: Callable[[str], None]
 def _describe(root: Path) -> str:
     """'another kg process (pid 42: kg add a.ttl)', from the lock file."""
     found = holder(root)
-    if found is None:
+    if found is None or not _alive(found["pid"]):  # the record of an earlier holder
         return "another kg process"
     command = f": {found['command']}" if found["command"] else ""
     return f"another kg process (pid {found['pid']}{command})"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def _write_holder(fd: int) -> None:

@@ -193,6 +193,8 @@ def _write_error(root: Path, err: BaseException) -> StoreError:
         )
     if getattr(err, "errno", None) == errno.EDQUOT or "quota" in text.lower():
         return StoreError(f"{root}: disk quota exceeded; nothing was changed")
+    if isinstance(err, OSError) and err.errno and err.strerror:  # Python's own: no path
+        text = err.strerror
     return StoreError(f"{root}: cannot write the store ({text}); nothing was changed")
 
 

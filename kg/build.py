@@ -207,10 +207,8 @@ def _added_graphs(store_root: Path):
             graph.value in own or graph.value.startswith(seed_prefix)
         ):
             continue
-        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
-        kept[graph.value if isinstance(graph, ox.NamedNode) else str(graph)] = int(
-            next(iter(old.query(count)))[0].value
-        )
+        name = graph.value if isinstance(graph, ox.NamedNode) else str(graph)
+        kept[name] = sum(1 for _ in old.quads_for_pattern(None, None, None, graph))
     return old, dict(sorted(kept.items()))
 
 

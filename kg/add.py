@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,11 +46,38 @@ def add(
     shapes: Path | str | None = None,
     ontology: Path | str | None = None,
     timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> AddResult:
     """Validate ``files`` with the built graph and add them if everything conforms.
 
     Raises :class:`~kg.errors.NotConformingError` (store unchanged) when they do not.
+    Holds the store's write lock from reading the graph to switching to the new
+    version; waits up to ``timeout`` seconds for another writer (``on_wait`` is told
+    whom it waits for), then raises :class:`~kg.errors.StoreError`. ``timeout`` also
+    bounds validation and reasoning.
     """
+    from kg.rdf.resources import default_store
+    from kg.store.lock import write_lock
+    from kg.store.versions import open_store
+
+    files = [Path(f) for f in files]
+    if not files:
+        raise UsageError("kg add needs at least one file")
+    store_root = Path(store) if store else default_store()
+    open_store(store_root)  # a missing or damaged store is reported before any waiting
+    with write_lock(store_root, timeout, on_wait):
+        return _add_locked(files, store_root, input_format, shapes, ontology, timeout)
+
+
+def _add_locked(
+    files: list[Path],
+    store_root: Path,
+    input_format: str | None,
+    shapes: Path | str | None,
+    ontology: Path | str | None,
+    timeout: float | None,
+) -> AddResult:
+    """:func:`add`, under the store's write lock: what it reads is what it replaces."""
     import pyoxigraph as ox
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
@@ -59,14 +86,9 @@ def add(
     from kg.engine.validation import ill_typed_warnings, load_ontology, load_shapes, validate_graph
     from kg.rdf.io import format_for, from_rdflib_triples, iter_quads, read_input, to_rdflib_graph
     from kg.rdf.limits import run_with_timeout
-    from kg.rdf.resources import default_store
     from kg.store.memory import RewriteCheck, asserted_from_store, load_quads
     from kg.store.versions import open_store, write_store
 
-    files = [Path(f) for f in files]
-    if not files:
-        raise UsageError("kg add needs at least one file")
-    store_root = Path(store) if store else default_store()
     ontology_dir = Path(ontology) if ontology else None
     existing = open_store(store_root, merged=False)  # an earlier layout is rewritten
 
@@ -124,7 +146,7 @@ def add(
     meta = []
     added = []
     for path, name, digest, quads in staged:
-        added.append(_in_graph(quads(), ox.NamedNode(name)))
+        added.append(_in_graph(quads(), name))
         meta += [
             (URIRef(name), URIRef(DCTERMS + "source"), Literal(path.name)),
             (URIRef(name), URIRef(KG + "sha256"), Literal(digest)),
@@ -147,9 +169,11 @@ def add(
     return result
 
 
-def _in_graph(quads: Iterable, graph) -> Iterable:
-    """``quads`` moved into ``graph``. A function, not a generator expression in the loop:
-    that would read the loop's ``graph`` when written, putting every file in the last one's."""
+def _in_graph(quads: Iterable, name: str) -> Iterator:
+    """``quads`` moved into the named graph ``name``. A function, not a generator
+    expression in the loop: that would read the loop's last graph name when consumed."""
     import pyoxigraph as ox
 
-    return (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+    graph = ox.NamedNode(name)
+    for q in quads:
+        yield ox.Quad(q.subject, q.predicate, q.object, graph)

@@ -226,11 +226,31 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @ontology_option
 @shapes_option
-def build(store: Path, seeds: tuple[Path, ...], ontology: Path | None, shapes: Path | None) -> None:
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Leave out the graphs added with kg add: the store then holds the seeds only.",
+)
+@timeout_option
+def build(
+    store: Path,
+    seeds: tuple[Path, ...],
+    ontology: Path | None,
+    shapes: Path | None,
+    fresh: bool,
+    timeout: float,
+) -> None:
     """Build the graph from the ontology and the seeds into the store.
 
     Validates the facts against the shapes (a violation fails the build and
     keeps the previous one), adds OWL 2 RL inferences in their own graph.
+
+    Graphs added with kg add are kept: validated again together with the
+    rebuilt seeds (if they no longer conform, the build fails and changes
+    nothing) and written into the new build. --fresh leaves them out.
+
+    One writer at a time: while another kg build or kg add writes the store,
+    this one waits up to --timeout seconds, then stops with exit code 2.
 
     \b
     Example:
@@ -238,10 +258,22 @@ def build(store: Path, seeds: tuple[Path, ...], ontology: Path | None, shapes: P
     """
     from kg.build import build as run_build
 
-    result = run_build(store=store, seeds=list(seeds) or None, ontology=ontology, shapes=shapes)
+    result = run_build(
+        store=store,
+        seeds=list(seeds) or None,
+        ontology=ontology,
+        shapes=shapes,
+        fresh=fresh,
+        timeout=timeout,
+        on_wait=_waiting,
+    )
     for warning in result.warnings:
         say(f"kg: warning: {warning}")
     say(result.summary())
+
+
+def _waiting(message: str) -> None:
+    say(f"kg: {message}")
 
 
 @cli.command()
@@ -317,7 +349,9 @@ def add(files, store, shapes, ontology, input_format, timeout) -> None:
     """Add FILES to the built graph if, with it, they conform to the shapes.
 
     Each file becomes its own named graph; otherwise the report is printed,
-    the exit code is 1 and nothing changes.
+    the exit code is 1 and nothing changes. While another kg build or kg add
+    writes the store, this one waits up to --timeout seconds, then stops with
+    exit code 2; --timeout also bounds validation.
 
     \b
     Example:
@@ -332,6 +366,7 @@ def add(files, store, shapes, ontology, input_format, timeout) -> None:
         shapes=shapes,
         ontology=ontology,
         timeout=timeout,
+        on_wait=_waiting,
     )
     for warning in result.warnings:
         say(f"kg: warning: {warning}")

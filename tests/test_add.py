@@ -117,3 +117,49 @@ def test_literals_the_store_rewrites_are_validated_as_written(store, tmp_path):
     wrong.write_text('<http://e/b> <http://e/n> "7" .\n')
     with pytest.raises(NotConformingError):
         add([wrong], store=store, ontology=ONTOLOGY, shapes=shapes)
+
+
+def _person(tmp_path, name: str):
+    path = tmp_path / f"{name}.ttl"
+    path.write_text(
+        "@prefix kg: <https://w3id.org/kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f'<https://w3id.org/kg/id/{name}> a kg:Person ; rdfs:label "{name}" .\n'
+    )
+    return path
+
+
+def _graph_contents(store) -> dict[str, list[str]]:
+    """Each added graph's triples, and its kgg:meta records, as N-Quads lines."""
+    lines = run_kg("export", "--store", store, "--format", "nquads").stdout.splitlines()
+    contents: dict[str, list[str]] = {}
+    for line in lines:
+        graph = line.rsplit(" ", 2)[-2]
+        subject = line.split(" ")[0]
+        for name in (graph, subject):
+            if "/graph/added-" in name:
+                contents.setdefault(name, []).append(line)
+    return {name: sorted(found) for name, found in contents.items()}
+
+
+def test_several_files_each_land_in_their_own_graph(store, tmp_path):
+    """Today every file's triples went into the last file's graph."""
+    files = [_person(tmp_path, name) for name in ("ann", "bob", "cy")]
+    result = add(files, store=store, ontology=ONTOLOGY)
+    assert list(result.graphs.values()) == [2, 2, 2]
+    before = _graph_contents(store)
+    assert len(before) == 3
+    for file in files:
+        (name,) = [g for g in before if f"added-{file.stem}-" in g]
+        triples = [line for line in before[name] if line.endswith(f"{name} .")]
+        assert len(triples) == 2
+        assert all(f"/id/{file.stem}>" in line for line in triples)
+    add([files[1]], store=store, ontology=ONTOLOGY)  # again: the others stay as they were
+    after = _graph_contents(store)
+    for name in before:
+        if "added-bob-" not in name:
+            assert after[name] == before[name]
+    (bob,) = [g for g in after if "added-bob-" in g]
+    assert [line for line in after[bob] if line.endswith(f"{bob} .")] == [
+        line for line in before[bob] if line.endswith(f"{bob} .")
+    ]

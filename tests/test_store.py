@@ -6,6 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import StoreError
+from kg.store.lock import LOCK_FILE
 from kg.store.versions import CURRENT, current_version, open_store, write_store
 
 QUAD = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"))
@@ -36,7 +37,7 @@ def test_a_failed_write_keeps_the_previous_version(tmp_path):
     with pytest.raises(RuntimeError):
         write_store(tmp_path, broken())
     assert current_version(tmp_path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([CURRENT, before.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([CURRENT, LOCK_FILE, before.name])
 
 
 def test_missing_and_damaged_stores(tmp_path):
@@ -49,5 +50,7 @@ def test_missing_and_damaged_stores(tmp_path):
     with pytest.raises(StoreError) as caught:
         open_store(tmp_path)
     assert str(caught.value) == (
-        f"{tmp_path}: the store is damaged (CURRENT names a missing version); run kg build again"
+        f"{tmp_path}: the store is damaged (CURRENT names a missing version); restore it from"
+        " a backup, or run kg build --fresh, which rebuilds it from the seeds only (add the"
+        " files brought in with kg add again)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -38,7 +39,8 @@ def test_pip_install_then_build_and_query_from_elsewhere(tmp_path):
     kg = str(venv / "bin" / "kg")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    build = subprocess.run([kg, "build"], cwd=elsewhere, capture_output=True, text=True)
+    env = {k: v for k, v in os.environ.items() if k != "KG_STORE"}  # the default ./build
+    build = subprocess.run([kg, "build"], cwd=elsewhere, capture_output=True, text=True, env=env)
     assert build.returncode == 0, build.stderr
     assert (elsewhere / "build" / "CURRENT").is_file()
     query = subprocess.run(
@@ -46,9 +48,10 @@ def test_pip_install_then_build_and_query_from_elsewhere(tmp_path):
         cwd=elsewhere,
         capture_output=True,
         text=True,
+        env=env,
     )
     assert query.returncode == 0, query.stderr
-    assert len(query.stdout.splitlines()) == 9  # header + the eight topics
+    assert len(query.stdout.splitlines()) == 10  # header + the nine topics
     location = subprocess.run(
         [
             str(venv / "bin" / "python"),

@@ -1,0 +1,167 @@
+"""Statement-level evidence: a property value carries its own passages, recorded as a
+claim (standard RDF reification) of its source, checked by the loader and the shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef
+
+from kg.errors import FactsError
+from kg.facts.loader import load_seeds, statement_iri
+
+KG = "https://w3id.org/kg/ontology#"
+ID = "https://w3id.org/kg/id/"
+TEXT = (
+    "Brussels, 3 February (Wire): India and the European Union signed a pact on"
+    " maritime security. It is the EU's third such pact in Asia.\n"
+)
+SOURCE = (
+    '[source]\nid = "wire"\ntype = "NewsArticle"\nlabel = "Wire, 3 February 2026"\n'
+    'quote = "Brussels, 3 February (Wire)"\n'
+)
+PACT = (
+    '[[node]]\nid = "pact"\ntype = "SecurityDefencePartnership"\nlabel = "the pact"\n'
+    'quote = "signed a pact"\n'
+)
+STATES = (
+    '[[node]]\nid = "india"\ntype = "State"\nlabel = "India"\nquote = "India"\n\n'
+    '[[node]]\nid = "european-union"\ntype = "Bloc"\nlabel = "European Union"\n'
+    'quote = "the European Union"\n'
+)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    from kg.engine.validation import load_ontology
+
+    return load_ontology(None)
+
+
+def seed(tmp_path: Path, pact_values: str, text: str = TEXT) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir(exist_ok=True)
+    (folder / "001_wire.txt").write_text(text, encoding="utf-8")
+    (folder / "001_wire.toml").write_text(
+        f"{SOURCE}\n{STATES}\n{PACT}{pact_values}\n", encoding="utf-8"
+    )
+    return folder
+
+
+def graph_of(folder: Path, ontology: Graph) -> Graph:
+    graph = Graph()
+    for loaded in load_seeds(folder, ontology):
+        for triple in loaded.triples:
+            graph.add(triple)
+    return graph
+
+
+def test_a_value_with_its_own_quote_is_a_claim_with_a_span(tmp_path, ontology):
+    folder = seed(
+        tmp_path,
+        '"kg:party" = [\n'
+        '  { value = "india", quote = "India and the European Union signed" },\n'
+        '  { value = "european-union", quote = ["the European Union", "the EU’s"] },\n'
+        "]\n"
+        '"kg:asianPartnerOrdinal" = { value = 3, quote = "third such pact in Asia",'
+        " implied = true }\n",
+        TEXT.replace("EU's", "EU’s"),
+    )
+    graph = graph_of(folder, ontology)
+    pact, party = URIRef(ID + "pact"), URIRef(KG + "party")
+    india = URIRef(ID + "india")
+    assert (pact, party, india) in graph
+    claim = statement_iri("wire", (pact, party, india))
+    assert (claim, RDF.type, RDF.Statement) in graph
+    assert (claim, RDF.subject, pact) in graph
+    assert (claim, RDF.predicate, party) in graph
+    assert (claim, RDF.object, india) in graph
+    (span,) = graph.objects(claim, URIRef(KG + "statedIn"))
+    start, end = (int(graph.value(span, URIRef(KG + k))) for k in ("start", "end"))
+    assert (
+        TEXT[start:end]
+        == "India and the European Union signed"
+        == str(graph.value(span, URIRef(KG + "exact")))
+    )
+    eu_claim = statement_iri("wire", (pact, party, URIRef(ID + "european-union")))
+    assert len(set(graph.objects(eu_claim, URIRef(KG + "statedIn")))) == 2
+    # implied = true on the value: the claim is implied by its passage
+    ordinal = (pact, URIRef(KG + "asianPartnerOrdinal"), Literal(3))
+    ordinal_claim = statement_iri("wire", ordinal)
+    assert ordinal in graph
+    assert list(graph.objects(ordinal_claim, URIRef(KG + "impliedBy")))
+    assert not list(graph.objects(ordinal_claim, URIRef(KG + "statedIn")))
+
+
+def test_an_implied_node_s_values_are_implied_unless_they_say_otherwise(tmp_path, ontology):
+    folder = seed(
+        tmp_path,
+        'implied = true\n"kg:party" = [\n'
+        '  { value = "india", quote = "India" },\n'
+        '  { value = "european-union", quote = "the European Union", implied = false },\n'
+        "]\n",
+    )
+    graph = graph_of(folder, ontology)
+    pact, party = URIRef(ID + "pact"), URIRef(KG + "party")
+    india = statement_iri("wire", (pact, party, URIRef(ID + "india")))
+    eu = statement_iri("wire", (pact, party, URIRef(ID + "european-union")))
+    assert list(graph.objects(india, URIRef(KG + "impliedBy")))
+    assert list(graph.objects(eu, URIRef(KG + "statedIn")))
+    assert not list(graph.objects(eu, URIRef(KG + "impliedBy")))
+
+
+def test_plain_values_make_no_claims_and_old_files_load_unchanged(tmp_path, ontology):
+    folder = seed(tmp_path, '"kg:party" = ["india", "european-union"]\n')
+    graph = graph_of(folder, ontology)
+    assert (URIRef(ID + "pact"), URIRef(KG + "party"), URIRef(ID + "india")) in graph
+    assert not list(graph.subjects(RDF.type, RDF.Statement))
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            '"kg:party" = { value = "india", quote = "Pakistan" }',
+            "node 'pact': kg:party: quote 'Pakistan' not found in the text",
+        ),
+        (
+            '"kg:party" = { value = "india", quote = "pact" }',
+            "node 'pact': kg:party: quote 'pact' occurs 2 times; add occurrence = N to say which",
+        ),
+        (
+            '"kg:party" = { value = "india", quote = { exact = "pact", occurrence = 3 } }',
+            "node 'pact': kg:party: quote 'pact' occurrence 3 asked, but it occurs 2 time(s)",
+        ),
+        (
+            '"kg:party" = { value = "india" }',
+            "node 'pact': kg:party: has no quote: a value with evidence needs the passage"
+            " that supports it",
+        ),
+        (
+            '"kg:party" = { value = "india", quote = "India", source = "x" }',
+            "node 'pact': kg:party: a value with its own evidence is { value = ..., quote ="
+            " ..., implied = ... } (unknown key 'source')",
+        ),
+        (
+            '"kg:party" = { quote = "India" }',
+            "node 'pact': kg:party: a value with its own evidence is { value = ..., quote ="
+            " ..., implied = ... } (no value)",
+        ),
+        (
+            '"kg:party" = { value = "india", quote = "India", implied = "yes" }',
+            "node 'pact': kg:party: implied must be true or false",
+        ),
+        (
+            '"kg:party" = { value = "pakistan", quote = "India" }',
+            "node 'pact': kg:party: unknown node kgr:pakistan: no facts file declares it",
+        ),
+    ],
+)
+def test_bad_value_evidence_is_one_line_naming_file_node_and_property(
+    tmp_path, ontology, values, message
+):
+    folder = seed(tmp_path, values + "\n")
+    with pytest.raises(FactsError) as raised:
+        load_seeds(folder, ontology)
+    assert str(folder / "001_wire.toml") + ": " + message in raised.value.problems

@@ -165,3 +165,64 @@ def test_bad_value_evidence_is_one_line_naming_file_node_and_property(
     with pytest.raises(FactsError) as raised:
         load_seeds(folder, ontology)
     assert str(folder / "001_wire.toml") + ": " + message in raised.value.problems
+
+
+BAD_CLAIMS = """\
+@prefix kg: <https://w3id.org/kg/ontology#> .
+@prefix kgr: <https://w3id.org/kg/id/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+kgr:doc-a a kg:NewsArticle ; rdfs:label "A" ; kg:fullText "India and the EU signed." ;
+    kg:statedIn kgr:span.doc-a.0-5 .
+kgr:doc-b a kg:NewsArticle ; rdfs:label "B" ; kg:fullText "Japan too." ;
+    kg:statedIn kgr:span.doc-b.0-5 .
+kgr:span.doc-a.0-5 a kg:TextSpan ; kg:inDocument kgr:doc-a ; kg:exact "India" ;
+    kg:start 0 ; kg:end 5 .
+kgr:span.doc-b.0-5 a kg:TextSpan ; kg:inDocument kgr:doc-b ; kg:exact "Japan" ;
+    kg:start 0 ; kg:end 5 .
+kgr:india a kg:State ; rdfs:label "India" ; kg:statedIn kgr:span.doc-a.0-5 ;
+    kg:inRegion kgr:asia .
+kgr:asia a <https://schema.org/Place> ; rdfs:label "Asia" ; kg:impliedBy kgr:span.doc-a.0-5 .
+
+# cites a passage of B, a source that does not state India
+kgr:statement.doc-a.1 a rdf:Statement ; rdf:subject kgr:india ; rdf:predicate kg:inRegion ;
+    rdf:object kgr:asia ; kg:statedIn kgr:span.doc-b.0-5 .
+# evidence for a statement the graph does not hold
+kgr:statement.doc-a.2 a rdf:Statement ; rdf:subject kgr:india ; rdf:predicate kg:inRegion ;
+    rdf:object kgr:doc-b ; kg:statedIn kgr:span.doc-a.0-5 .
+# no passage at all
+kgr:statement.doc-a.3 a rdf:Statement ; rdf:subject kgr:india ; rdf:predicate kg:inRegion ;
+    rdf:object kgr:asia .
+"""
+
+
+def test_shapes_refuse_statement_evidence_that_does_not_hold(tmp_path):
+    import subprocess
+    import sys
+
+    data = tmp_path / "claims.ttl"
+    data.write_text(BAD_CLAIMS, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "validate", "--alone", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("Violation")]
+    assert (
+        "Violation: kgr:statement.doc-a.1: the statement about kgr:india cites a passage of"
+        " kgr:doc-b, a source that does not state or imply kgr:india: cite a passage of the"
+        " node's own source (value: kgr:statement.doc-a.1)"
+    ) in lines
+    assert (
+        "Violation: kgr:statement.doc-a.2: evidence for a statement the graph does not hold:"
+        " kgr:india kg:inRegion kgr:doc-b (value: kgr:statement.doc-a.2)"
+    ) in lines
+    assert (
+        "Violation: kgr:statement.doc-a.3 (kg:statedIn|kg:impliedBy): A statement's evidence"
+        " needs a text span (kg:TextSpan) that states (kg:statedIn) or implies (kg:impliedBy)"
+        " it."
+    ) in lines
+    assert len(lines) == 3

@@ -3,6 +3,9 @@ claim (standard RDF reification) of its source, checked by the loader and the sh
 
 from __future__ import annotations
 
+import random
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from kg.errors import FactsError
 from kg.facts.loader import load_seeds, statement_iri
+from tests.conftest import ROOT, run_kg
 
 KG = "https://w3id.org/kg/ontology#"
 ID = "https://w3id.org/kg/id/"
@@ -226,3 +230,130 @@ def test_shapes_refuse_statement_evidence_that_does_not_hold(tmp_path):
         " it."
     ) in lines
     assert len(lines) == 3
+
+
+# ---------------------------------------------------------------------------
+# The seed and the corpus: every statement has its own passage
+# ---------------------------------------------------------------------------
+
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+_DASHES = re.compile("[\u2010-\u2015\u2212-]")
+
+
+def _words(text: str) -> set[str]:
+    """The words of a text that can state something, case folded: four letters or more,
+    or an acronym ("EU", "MEA")."""
+    tokens = re.findall(r"\w+", _DASHES.sub(" ", text))
+    # compared by their first five letters: "discussion" states "Discussions"
+    return {t.casefold()[:5] for t in tokens if len(t) >= 4 or (len(t) >= 2 and t.isupper())}
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory) -> Path:
+    from kg.build import build
+
+    store = tmp_path_factory.mktemp("evidence-corpus") / "store"
+    build(store=store, seeds=[ROOT / "seeds", CORPUS])
+    return store
+
+
+def test_every_statement_of_the_seed_has_its_own_evidence(seed_store):
+    from kg.stats import statements_without_evidence, stats
+    from kg.store.versions import open_store
+
+    assert statements_without_evidence(open_store(seed_store)) == []
+    counted = stats(store=seed_store)
+    assert counted.statements == counted.statements_with_evidence > 300
+    result = run_kg("stats", "--store", seed_store)
+    assert result.stdout.endswith(
+        "statements about domain entities with their own evidence:\n"
+        f"  {counted.statements} of {counted.statements} (100.0%)\n"
+    )
+
+
+def test_every_statement_of_the_corpus_has_its_own_evidence(corpus_store):
+    from kg.stats import statements_without_evidence, stats
+    from kg.store.versions import open_store
+
+    assert statements_without_evidence(open_store(corpus_store)) == []
+    counted = stats(store=corpus_store)
+    assert counted.statements == counted.statements_with_evidence > 500
+
+
+def _facts_values(folders: list[Path]) -> list[dict]:
+    """Every value written with its own evidence in the facts files, with the names the
+    files give its node (label and alternative labels) when it is a reference."""
+    names: dict[str, set[str]] = {}
+    values = []
+    for path in sorted((p for f in folders for p in f.glob("*.toml")), key=lambda p: p.name):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for entry in [data["source"], *data.get("node", [])]:
+            names.setdefault(entry["id"], set()).add(entry["label"])
+            for key, raw in entry.items():
+                for item in raw if isinstance(raw, list) else [raw]:
+                    if not isinstance(item, dict) or "value" not in item:
+                        continue
+                    if key == "skos:altLabel":
+                        names[entry["id"]].add(item["value"])
+                    quotes = item["quote"] if isinstance(item["quote"], list) else [item["quote"]]
+                    values.append(
+                        {
+                            "text": path.with_suffix(".txt").read_text(encoding="utf-8"),
+                            "node": entry["id"],
+                            "key": key,
+                            "value": item["value"],
+                            "quotes": {q if isinstance(q, str) else q["exact"] for q in quotes},
+                            "stated": not item.get("implied", entry.get("implied", False)),
+                            "source": data["source"]["id"],
+                        }
+                    )
+    _IDS.update(names)
+    for value in values:
+        raw = value["value"]
+        given = names.get(raw, {str(raw)}) if isinstance(raw, str) else {str(raw).lower()}
+        value["words"] = set().union(*(_words(n) for n in given)) & _words(value["text"])
+    return values
+
+
+def _param(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and ":" not in value and re.fullmatch(r"[a-z0-9][a-z0-9._-]*", value):
+        return f"kgr:{value}" if value in _IDS else value
+    return str(value)
+
+
+_IDS: set[str] = set()
+
+
+@pytest.mark.parametrize("seed_number", [1, 2, 3])
+def test_query_evidence_returns_each_sampled_statement_s_own_passages(corpus_store, seed_number):
+    """A sample of statements chosen at random from the facts files: the passages that
+    `kg query evidence` returns for (node, property, value) are the quotes the facts
+    file gives that value, at their offsets; for a stated value, they hold words of the
+    value (its text, or a name of the node it refers to)."""
+    from kg.query import query
+
+    values = _facts_values([ROOT / "seeds", CORPUS])
+    sample = random.Random(seed_number).sample(values, 25)
+    for value in sample:
+        params = {
+            "fact": f"kgr:{value['node']}",
+            "property": value["key"],
+            "value": _param(value["value"]),
+        }
+        result = query("evidence", params, store=corpus_store)
+        rows = [dict(zip(result.variables, row, strict=True)) for row in result.values()]
+        # several sources may make the same statement: this file's passages are among them
+        mine = {
+            r["quote"] for r in rows if value["text"][int(r["start"]) : int(r["end"])] == r["quote"]
+        }
+        assert value["quotes"] <= mine, params
+        assert {r["support"] for r in rows if r["quote"] in value["quotes"]} <= {
+            "stated",
+            "implied",
+        }
+        # the document itself is not named in its own passages (a post reported in it)
+        if value["stated"] and value["words"] and value["value"] != value["source"]:
+            said = set().union(*(_words(q) for q in value["quotes"]))
+            assert value["words"] & said, (params, value["words"], value["quotes"])

@@ -357,3 +357,42 @@ def test_query_evidence_returns_each_sampled_statement_s_own_passages(corpus_sto
         if value["stated"] and value["words"] and value["value"] != value["source"]:
             said = set().union(*(_words(q) for q in value["quotes"]))
             assert value["words"] & said, (params, value["words"], value["quotes"])
+
+
+# ---------------------------------------------------------------------------
+# kg serve: each statement with its own passage; kg export without it
+# ---------------------------------------------------------------------------
+
+
+def _row_marks(page: str, *cells: str) -> list[str]:
+    """The passages marked in the statements table's row that holds ``cells``."""
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if all(c in r for c in cells)]
+    assert len(rows) == 1, cells
+    return [
+        re.sub(r"<[^>]+>", "", m) for m in re.findall(r'<mark class="quote">(.*?)</mark>', rows[0])
+    ]
+
+
+def test_the_entity_page_shows_each_statement_s_own_passage(seed_url):
+    import httpx
+
+    page = httpx.get(f"{seed_url}/entity", params={"iri": "kgr:eu-india-sdp"}, timeout=60).text
+    assert _row_marks(page, ">party<", ">India<") == [
+        "As India and EU signed the security and defence partnership"
+    ]
+    assert _row_marks(page, ">Asian partner ordinal<") == [
+        "India becomes the third Asian country to have such a deal with the EU"
+    ]
+    # the claims are the statements' evidence, not statements about the node
+    assert "statement." not in page.split('id="in"')[1]
+
+
+def test_no_provenance_export_leaves_out_statement_evidence(seed_store):
+    from kg.export import export
+
+    data = export(format="ntriples", store=seed_store, provenance=False).decode()
+    assert "/id/statement." not in data
+    assert "22-rdf-syntax-ns#Statement" not in data
+    assert "<https://w3id.org/kg/id/eu-india-sdp> <https://w3id.org/kg/ontology#party> " in data
+    full = export(format="ntriples", store=seed_store).decode()
+    assert "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject>" in full

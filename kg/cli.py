@@ -746,7 +746,8 @@ def push(
     show_default=True,
 )
 def stats(store, format_name) -> None:
-    """Count triples per graph, instances per class and facts per source.
+    """Count triples per graph, instances per class, facts per source, and how many
+    asserted statements about domain entities have their own evidence.
 
     \b
     Example:
@@ -773,6 +774,8 @@ def stats(store, format_name) -> None:
         for key, count in counts.items():
             label = shorten(key) if key else "(default)"
             lines.append(f"  {label.ljust(width)}  {count:>7}")
+    lines.append("statements about domain entities with their own evidence:")
+    lines.append(f"  {result.statement_evidence_line()}")
     emit("\n".join(lines) + "\n", None)
 
 

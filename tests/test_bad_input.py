@@ -491,7 +491,7 @@ QUERY_CASES = [
         "# param: when datetime - A time\nSELECT * WHERE { ?s ?p ?o }\n",
         [],
         "{path}:1: bad param header 'when datetime - A time': write"
-        " 'name kind [optional] - description' with kind one of iri, string, integer, date",
+        " 'name kind [optional] - description' with kind one of iri, string, integer, date, term",
     ),
     (
         "missing required --param",

@@ -31,7 +31,7 @@ def test_bad_param_header_names_the_line(tmp_path):
         parse_header("# title: T\n# param: x colour - no\nSELECT * {}", path=tmp_path / "q.rq")
     assert str(caught.value) == (
         f"{tmp_path / 'q.rq'}:2: bad param header 'x colour - no': write 'name kind [optional]"
-        " - description' with kind one of iri, string, integer, date"
+        " - description' with kind one of iri, string, integer, date, term"
     )
 
 

@@ -96,6 +96,10 @@ EXPECTED = {
     "concept": ("Violation", "kgr:test-concept", "skos:prefLabel", "Concept-prefLabel", "MaxCount", "A concept has at most one preferred label (skos:prefLabel)."),
     "cooperation-area": ("Violation", "kgr:test-cooperation-area", "skos:inScheme", "CooperationArea-inScheme", "MinCount", "A cooperation area must be in a concept scheme (skos:inScheme), e.g. kgr:cooperation-areas."),
     "summit-topic": ("Violation", "kgr:test-summit-topic", "skos:inScheme", "SummitTopic-inScheme", "MinCount", "A summit topic must be in a concept scheme (skos:inScheme), e.g. kgr:summit-topics."),
+    # statement-level evidence
+    "statement": ("Violation", "kgr:test-statement", "(kg:statedIn|kg:impliedBy)", "Statement-evidence", "MinCount", "A statement's evidence needs a text span (kg:TextSpan) that states (kg:statedIn) or implies (kg:impliedBy) it."),
+    "statement-in-graph": ("Violation", "kgr:test-statement", "", "StatementInGraphShape", "SPARQL", "evidence for a statement the graph does not hold: kgr:test-concept http://www.w3.org/2004/02/skos/core#inScheme kgr:test-doc"),
+    "statement-source": ("Violation", "kgr:test-statement", "", "StatementSourceShape", "SPARQL", "the statement about kgr:test-concept cites a passage of kgr:test-doc-2, a source that does not state or imply kgr:test-concept: cite a passage of the node's own source"),
     "expected-effect": ("Violation", "kgr:test-expected-effect", "skos:inScheme", "ExpectedEffect-inScheme", "MinCount", "An expected effect must be in a concept scheme (skos:inScheme), e.g. kgr:expected-effects."),
 }
 # fmt: on
@@ -112,6 +116,7 @@ CLOSED = {
     "SummitOutcomeShape",
     "RemarkShape",
     "DateResolutionShape",
+    "StatementShape",
 }
 
 SH_ = {name: URIRef(SH + name) for name in ("NodeShape", "property", "sparql", "targetClass")}
@@ -164,7 +169,7 @@ def test_every_node_shape_and_sparql_constraint_has_a_fixture(shapes):
     }
     assert node_shapes - tested_nodes == set()
     assert sparql_shapes - tested == set()
-    assert len(sparql_shapes) == 8
+    assert len(sparql_shapes) == 10
 
 
 def test_shape_names_and_documentation(shapes):

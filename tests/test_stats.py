@@ -43,4 +43,7 @@ def test_table(mini_store):
         "  kg:State           1\n"
         "facts per source:\n"
         "  kgr:wire-2026-05-03        5\n"
+        # the mini fixture's facts file gives no value its own passage
+        "statements about domain entities with their own evidence:\n"
+        "  0 of 6 (0.0%)\n"
     )

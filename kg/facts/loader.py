@@ -31,6 +31,8 @@ from kg.rdf.namespaces import KG, KG_ID, PREFIXES, expand, graph_iri
 SKOS_ALT_LABEL = PREFIXES["skos"] + "altLabel"
 
 RESERVED_KEYS = {"id", "type", "label", "quote", "implied"}
+# Keys of a value written with its own evidence: { value = ..., quote = ..., implied = ... }
+VALUE_KEYS = {"value", "quote", "implied"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _LEXICAL_CHECKS = {
     str(XSD.date): re.compile(r"^-?\d{4,}-\d{2}-\d{2}$"),
@@ -67,6 +69,22 @@ NAMED_CLASSES = (
 _DASHES = re.compile("[\u2010-\u2015\u2212-]")
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+Quote = tuple[str, int | None]
+
+
+def statement_iri(source_id: str, triple: Triple) -> URIRef:
+    """The IRI of the claim (an ``rdf:Statement``) that one source makes ``triple``:
+    ``kgr:statement.{source id}.{digest}``, the digest taken over the triple's terms,
+    so the same statement in the same source is always the same node.
+
+    >>> s = URIRef(KG_ID + "x")
+    >>> str(statement_iri("doc", (s, RDFS.label, Literal("X"))))[:37]
+    'https://w3id.org/kg/id/statement.doc.'
+    """
+    digest = hashlib.sha256("\n".join(term.n3() for term in triple).encode("utf-8")).hexdigest()[
+        :16
+    ]
+    return URIRef(f"{KG_ID}statement.{source_id}.{digest}")
 
 
 @dataclass
@@ -221,12 +239,12 @@ def _closest(name: str, known: Iterable[str]) -> str:
     return f" (did you mean {local[close[0]]!r}?)" if close else ""
 
 
-def _quotes_of(entry: dict) -> list[tuple[str, int | None]] | str:
+def _quotes_of(entry: dict) -> list[Quote] | str:
     raw = entry.get("quote")
     if raw is None:
         return "has no quote: every node needs the passage that supports it"
     items = raw if isinstance(raw, list) else [raw]
-    quotes: list[tuple[str, int | None]] = []
+    quotes: list[Quote] = []
     for item in items:
         if isinstance(item, str):
             quotes.append((item, None))
@@ -403,8 +421,10 @@ class _Loader:
             type_iris.add(iri)
             yield subject, RDF.type, URIRef(iri)
         label = entry.get("label")
+        label_triples: list[Triple] = []
         if isinstance(label, str) and label.strip():
-            yield from self._label(subject, node_id, label, reader)
+            label_triples = list(self._label(subject, node_id, label, reader))
+            yield from label_triples
         else:
             reader.problem(node_id, "needs a label (a non-empty string)")
             label = None
@@ -425,21 +445,16 @@ class _Loader:
                     f"label {label!r} occurs in none of its quotes: give the name as the text"
                     " writes it, or mark the node implied = true",
                 )
-        for quote, occurrence in quotes:
-            found = find_quote(text, quote, occurrence)
-            if isinstance(found, str):
-                reader.problem(node_id, f"quote {_short(quote)!r} {found}")
-                continue
-            start, end = found
-            span = URIRef(f"{KG_ID}span.{source_id}.{start}-{end}")
-            yield subject, link, span
-            yield span, RDF.type, URIRef(KG + "TextSpan")
-            yield span, URIRef(KG + "inDocument"), URIRef(KG_ID + source_id)
-            yield span, URIRef(KG + "exact"), Literal(quote)
-            yield span, URIRef(KG + "start"), Literal(start, datatype=XSD.integer)
-            yield span, URIRef(KG + "end"), Literal(end, datatype=XSD.integer)
+        yield from _spans(subject, link, quotes, text, source_id, reader, node_id, "quote")
+        evidence = _Evidence(text, source_id, implied)
+        for triple in label_triples:
+            # A second label kept as skos:altLabel is a statement of this source: its
+            # evidence is the node's own passages that give the name, if any do.
+            giving = [q for q in quotes if label and _comparable(label) in _comparable(q[0])]
+            if triple[1] == URIRef(SKOS_ALT_LABEL) and giving:
+                yield from _claim(triple, giving, implied, evidence, reader, node_id, "label")
         for key in sorted(set(entry) - RESERVED_KEYS):
-            yield from self._property(subject, key, entry[key], reader, node_id)
+            yield from self._property(subject, key, entry[key], reader, node_id, evidence)
 
     def _label(
         self, subject: URIRef, node_id: str, label: str, reader: _SeedReader
@@ -473,27 +488,36 @@ class _Loader:
             return None
 
     def _property(
-        self, subject: URIRef, key: str, value: object, reader: _SeedReader, node_id: str
+        self,
+        subject: URIRef,
+        key: str,
+        value: object,
+        reader: _SeedReader,
+        node_id: str,
+        evidence: _Evidence,
     ) -> Iterable[Triple]:
         predicate = self._term(key, reader, node_id, "property")
         if predicate is None:
             return
         vocabulary = self.vocabulary
         values = value if isinstance(value, list) else [value]
-        for item in values:
+        for raw in values:
+            item, quotes, implied = _value_evidence(raw, evidence.implied)
+            if isinstance(quotes, str):
+                reader.problem(node_id, f"{key}: {quotes}")
+                continue
+            obj: URIRef | Literal | None = None
             if predicate in vocabulary.object_properties:
-                target = self._reference(item, reader, node_id, key)
-                if target is not None:
-                    yield subject, URIRef(predicate), target
+                obj = self._reference(item, reader, node_id, key)
             elif predicate in vocabulary.datatype_ranges:
                 literal = _literal(item, vocabulary.datatype_ranges[predicate])
                 if isinstance(literal, Literal):  # a Literal is a str too: test it first
-                    yield subject, URIRef(predicate), literal
+                    obj = literal
                 else:
                     reader.problem(node_id, f"{key}: {literal}")
             elif predicate in vocabulary.annotation_properties:
                 if isinstance(item, str):
-                    yield subject, URIRef(predicate), Literal(item)
+                    obj = Literal(item)
                 else:
                     reader.problem(node_id, f"{key}: must be a string")
             else:
@@ -507,6 +531,12 @@ class _Loader:
                     node_id, f"unknown property {key!r}: the ontology does not declare it{hint}"
                 )
                 return
+            if obj is None:
+                continue
+            triple = (subject, URIRef(predicate), obj)
+            yield triple
+            if quotes:
+                yield from _claim(triple, quotes, implied, evidence, reader, node_id, key)
 
     def _reference(
         self, item: object, reader: _SeedReader, node_id: str, key: str
@@ -527,6 +557,103 @@ class _Loader:
             reader.problem(node_id, f"{key}: unknown node kgr:{item}: no facts file declares it")
             return None
         return URIRef(KG_ID + item)
+
+
+@dataclass
+class _Evidence:
+    """What a node's values need to record their own evidence: the source's text and
+    id, and whether the node is implied (a value's evidence is, unless it says not)."""
+
+    text: str
+    source_id: str
+    implied: bool
+
+
+def _value_evidence(raw: object, node_implied: bool) -> tuple[object, list[Quote] | str, bool]:
+    """A value as written, with the quotes and implied flag of its own evidence (none
+    for a plain value), or a problem in place of the quotes.
+
+    >>> _value_evidence({"value": "india", "quote": "India"}, False)
+    ('india', [('India', None)], False)
+    >>> _value_evidence("india", True)
+    ('india', [], True)
+    """
+    if not isinstance(raw, dict) or "exact" in raw:
+        return raw, [], node_implied
+    unknown = sorted(set(raw) - VALUE_KEYS)
+    if unknown or "value" not in raw:
+        return (
+            raw,
+            "a value with its own evidence is { value = ..., quote = ..., implied = ... }"
+            + (f" (unknown key {unknown[0]!r})" if unknown else " (no value)"),
+            node_implied,
+        )
+    implied = raw.get("implied", node_implied)
+    if not isinstance(implied, bool):
+        return raw["value"], "implied must be true or false", node_implied
+    quotes = _quotes_of(raw)
+    if isinstance(quotes, str):
+        quotes = quotes.replace("every node needs", "a value with evidence needs")
+    return raw["value"], quotes, implied
+
+
+def _spans(
+    subject: URIRef,
+    link: URIRef,
+    quotes: list[Quote],
+    text: str,
+    source_id: str,
+    reader: _SeedReader,
+    node_id: str,
+    what: str,
+) -> Iterable[Triple]:
+    """Each quote located in the text, as a text span linked from ``subject``."""
+    for quote, occurrence in quotes:
+        found = find_quote(text, quote, occurrence)
+        if isinstance(found, str):
+            reader.problem(node_id, f"{what} {_short(quote)!r} {found}")
+            continue
+        start, end = found
+        span = URIRef(f"{KG_ID}span.{source_id}.{start}-{end}")
+        yield subject, link, span
+        yield span, RDF.type, URIRef(KG + "TextSpan")
+        yield span, URIRef(KG + "inDocument"), URIRef(KG_ID + source_id)
+        yield span, URIRef(KG + "exact"), Literal(quote)
+        yield span, URIRef(KG + "start"), Literal(start, datatype=XSD.integer)
+        yield span, URIRef(KG + "end"), Literal(end, datatype=XSD.integer)
+
+
+def _claim(
+    triple: Triple,
+    quotes: list[Quote],
+    implied: bool,
+    evidence: _Evidence,
+    reader: _SeedReader,
+    node_id: str,
+    key: str,
+) -> Iterable[Triple]:
+    """The statement's own evidence: a claim node (standard RDF reification, an
+    ``rdf:Statement`` of this source) linked to the spans of its quotes."""
+    claim = statement_iri(evidence.source_id, triple)
+    spans = list(
+        _spans(
+            claim,
+            URIRef(KG + ("impliedBy" if implied else "statedIn")),
+            quotes,
+            evidence.text,
+            evidence.source_id,
+            reader,
+            node_id,
+            f"{key}: quote",
+        )
+    )
+    if not spans:
+        return
+    yield claim, RDF.type, RDF.Statement
+    yield claim, RDF.subject, triple[0]
+    yield claim, RDF.predicate, triple[1]
+    yield claim, RDF.object, triple[2]
+    yield from spans
 
 
 def _comparable(text: str) -> str:

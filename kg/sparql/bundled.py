@@ -23,7 +23,7 @@ from pathlib import Path
 from kg.errors import InputError, QueryError
 from kg.rdf.resources import data_dir
 
-PARAM_KINDS = ("iri", "string", "integer", "date")
+PARAM_KINDS = ("iri", "string", "integer", "date", "term")
 _HEADER_LINE = re.compile(r"^#\s*([a-z]+)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s+([a-z]+)(\s+optional)?\s*(?:-\s*(.*))?$")
 

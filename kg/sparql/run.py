@@ -40,8 +40,46 @@ class QueryResult:
         return [tuple(None if t is None else t.value for t in row) for row in self.rows]
 
 
+# A "term" parameter is an IRI or a literal, told apart by its form: the value of a
+# statement as kg writes it (a date at the precision given, a whole number, a boolean).
+_TERM_FORMS = (
+    (re.compile(r"-?\d{4,}-\d{2}-\d{2}"), "date"),
+    (re.compile(r"-?\d{4,}-\d{2}"), "gYearMonth"),
+    (re.compile(r"--\d{2}-\d{2}"), "gMonthDay"),
+    (re.compile(r"[+-]?\d+"), "integer"),
+    (re.compile(r"true|false"), "boolean"),
+)
+_PREFIXED = re.compile(r"^([A-Za-z][\w-]*):\S*$")
+
+
+def _term(spec: QuerySpec, name: str, raw: str):
+    """An IRI (``<...>``, ``https://...``, ``kgr:name``), else a typed or plain literal.
+
+    >>> from kg.sparql.bundled import parse_header
+    >>> spec = parse_header("SELECT ?v {}")
+    >>> [_term(spec, "v", v).value for v in ("kgr:india", "3", "annual")]
+    ['https://w3id.org/kg/id/india', '3', 'annual']
+    """
+    prefixed = _PREFIXED.match(raw)
+    if raw.startswith(("<", "http://", "https://", "urn:")) or (
+        prefixed and prefixed.group(1) in PREFIXES
+    ):
+        return _param_term(spec, name, "iri", raw)
+    typed = re.fullmatch(r'"(.*)"\^\^(\S+)', raw, re.S)
+    if typed:  # "2024"^^xsd:gYear: a literal with its datatype written out
+        return ox.Literal(typed.group(1), datatype=_param_term(spec, name, "iri", typed.group(2)))
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        return ox.Literal(raw[1:-1])
+    for pattern, datatype in _TERM_FORMS:
+        if pattern.fullmatch(raw):
+            return ox.Literal(raw, datatype=ox.NamedNode(XSD + datatype))
+    return ox.Literal(raw)
+
+
 def _param_term(spec: QuerySpec, name: str, kind: str, raw: str):
     where = f"--param {name}"
+    if kind == "term":
+        return _term(spec, name, raw)
     if kind == "iri":
         value = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
         if ":" in value and not value.startswith(("http://", "https://", "urn:")):

@@ -1,4 +1,5 @@
-"""Which quads of the store an export or a push takes: asserted, inferred, provenance."""
+"""Which quads of the store an export or a push takes: asserted, inferred, provenance
+(text spans, statement-level evidence, links to them, documents' texts, metadata)."""
 
 from __future__ import annotations
 
@@ -29,9 +30,11 @@ def select_quads(store, *, inferred: bool = False, provenance: bool = True) -> I
         skip.add(GRAPH_META)
     spans = set()
     if not provenance:
-        text_span = ox.NamedNode(KG + "TextSpan")
+        # text spans, and the claims (rdf:Statement) that tie a statement to its spans
         rdf_type = ox.NamedNode(RDF + "type")
-        spans = {q.subject for q in store.quads_for_pattern(None, rdf_type, text_span)}
+        for kind in (KG + "TextSpan", RDF + "Statement"):
+            found = store.quads_for_pattern(None, rdf_type, ox.NamedNode(kind))
+            spans |= {q.subject for q in found}
     for quad in store:
         if isinstance(quad.graph_name, ox.DefaultGraph):
             continue  # the merge of the named graphs (kg.store.versions): a copy

@@ -308,6 +308,8 @@ def entity_html(store: ox.Store, view: EntityView) -> str:
     for s in view.outgoing:
         if s.inferred_only:
             why = _INFERRED_ONLY_HTML
+        elif s.evidence:  # the statement's own passages, each highlighted in its sentence
+            why = "".join(_mark_excerpt_html(e) for e in s.evidence)
         elif GRAPH_ONTOLOGY in s.graphs or not view.evidence:
             why = '<span class="muted">no passage</span>'
         else:
@@ -324,6 +326,8 @@ def entity_html(store: ox.Store, view: EntityView) -> str:
             why = _INFERRED_ONLY_HTML
         elif s.predicate.value in EVIDENCE_PREDICATES:
             why = '<span class="muted">cites this passage</span>'
+        elif s.evidence:
+            why = "".join(_mark_excerpt_html(e) for e in s.evidence)
         else:
             why = (
                 "".join(_mark_excerpt_html(e) for e in ev)

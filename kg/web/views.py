@@ -37,6 +37,11 @@ _START = ox.NamedNode(KG + "start")
 _END = ox.NamedNode(KG + "end")
 _FULL_TEXT = ox.NamedNode(KG + "fullText")
 _SUPPORTS = ((_STATED_IN, "stated"), (_IMPLIED_BY, "implied"))
+# Statement-level evidence: a claim (rdf:Statement) names the statement it supports.
+_RDF_STATEMENT = ox.NamedNode(RDF + "Statement")
+_RDF_SUBJECT = ox.NamedNode(RDF + "subject")
+_RDF_PREDICATE = ox.NamedNode(RDF + "predicate")
+_RDF_OBJECT = ox.NamedNode(RDF + "object")
 # The predicates linking a node to the passages it rests on, and the support each gives.
 EVIDENCE_PREDICATES = {predicate.value: support for predicate, support in _SUPPORTS}
 
@@ -104,6 +109,8 @@ class Statement:
     predicate: ox.NamedNode
     object: object
     graphs: list[str]
+    # the statement's own passages (of the claims that name it), when it has any
+    evidence: list[Evidence] = field(default_factory=list)
 
     @property
     def inferred_only(self) -> bool:
@@ -201,6 +208,36 @@ def _statements(quads: Iterable[ox.Quad]) -> list[Statement]:
     return list(grouped.values())
 
 
+def _claims(store: ox.Store, node, role: ox.NamedNode) -> dict[tuple[str, str, str], list]:
+    """The claims whose subject (or object) is ``node``, by the statement they name."""
+    claims: dict[tuple[str, str, str], list] = {}
+    for quad in store.quads_for_pattern(None, role, node, None):
+        claim = quad.subject
+        if not any(True for _ in store.quads_for_pattern(claim, RDF_TYPE, _RDF_STATEMENT, None)):
+            continue
+        parts = [
+            next((q.object for q in store.quads_for_pattern(claim, p, None, None)), None)
+            for p in (_RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT)
+        ]
+        if all(part is not None for part in parts):
+            key = tuple(str(part) for part in parts)
+            claims.setdefault(key, []).append(claim)
+    return claims
+
+
+def _statement_evidence(
+    store: ox.Store, statements: list[Statement], claims: dict, texts: dict
+) -> None:
+    """Attach to each statement the passages of the claims that name it."""
+    for statement in statements:
+        key = (str(statement.subject), str(statement.predicate), str(statement.object))
+        found = [e for claim in claims.get(key, []) for e in evidence_of(store, claim, texts)]
+        statement.evidence = sorted(
+            {(e.span, e.support): e for e in found}.values(),
+            key=lambda e: (e.document_label, e.document or "", e.start or 0, e.end or 0),
+        )
+
+
 def entity_view(store: ox.Store, iri: str) -> EntityView:
     """Everything the graph says about ``iri``, and where the text says it.
 
@@ -247,6 +284,13 @@ def entity_view(store: ox.Store, iri: str) -> EntityView:
             str(s.subject),
         )
     )
+    # Claims about this node are its statements' evidence, not statements of their own.
+    about = _claims(store, node, _RDF_SUBJECT)
+    mentioning = _claims(store, node, _RDF_OBJECT)
+    claim_nodes = {str(c) for cs in (*about.values(), *mentioning.values()) for c in cs}
+    incoming = [s for s in incoming if str(s.subject) not in claim_nodes]
+    _statement_evidence(store, shown_out, about, texts)
+    _statement_evidence(store, incoming, mentioning, texts)
     incoming_evidence = {
         str(s.subject): evidence_of(store, s.subject, texts)
         for s in incoming

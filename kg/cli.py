@@ -63,9 +63,33 @@ shapes_option = click.option(
     default=None,
     help="SHACL shapes file to use instead of the bundled shapes.",
 )
+
+
+class Seconds(click.ParamType):
+    """A time limit: a positive, finite number of seconds (not nan, not inf)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        """The number, or a one-line usage error naming where it came from."""
+        import math
+
+        if isinstance(value, float) and math.isfinite(value) and value > 0:
+            return value
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if math.isfinite(number) and number >= 0.001:
+            return number
+        source = ctx.get_parameter_source(param.name) if ctx and param and param.name else None
+        where = " (from KG_TIMEOUT)" if source is click.core.ParameterSource.ENVIRONMENT else ""
+        self.fail(f"{value!r}{where} is not a number of seconds (at least 0.001, finite)")
+
+
 timeout_option = click.option(
     "--timeout",
-    type=click.FloatRange(min=0.001),
+    type=Seconds(),
     envvar="KG_TIMEOUT",
     default=300.0,
     show_default=True,
@@ -710,13 +734,22 @@ def stats(store, format_name) -> None:
     default=None,
     help="Folder of .rq files to offer on the page (the bundled queries by default).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Queries and pages computed at once, each in its own process; more wait"
+    " up to 2 s, then get 503 with Retry-After.",
+)
 @timeout_option
-def serve(store, host, port, queries, timeout) -> None:
+def serve(store, host, port, queries, workers, timeout) -> None:
     """Serve the built graph read-only: a SPARQL endpoint and a web page.
 
     The page lists the bundled queries, has a SPARQL editor, and shows for
     every entity the passages of the sources it rests on. Updates, SERVICE
-    and LOAD are refused. --timeout applies to each query.
+    and LOAD are refused, and so are requests from other sites' pages.
+    --timeout applies to each query and page: its worker process is killed.
 
     \b
     Example:
@@ -730,6 +763,7 @@ def serve(store, host, port, queries, timeout) -> None:
         port=port,
         queries=queries,
         timeout=timeout,
+        workers=workers,
         announce=lambda message: say(f"kg: {message}"),
     )
 

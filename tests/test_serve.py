@@ -491,4 +491,5 @@ def test_the_wheel_carries_the_page_assets_and_diagrams(tmp_path):
         "kg/web/static/favicon.svg",
         "kg/web/static/style.css",
         "kg/web/views.py",
+        "kg/web/workers.py",
     ]

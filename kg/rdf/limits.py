@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -27,8 +28,8 @@ def default_timeout() -> float:
         value = float(raw)
     except ValueError:
         raise UsageError(f"{TIMEOUT_ENV} must be a number of seconds, not {raw!r}") from None
-    if value <= 0:
-        raise UsageError(f"{TIMEOUT_ENV} must be positive")
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(f"{TIMEOUT_ENV} must be a positive, finite number of seconds, not {raw!r}")
     return value
 
 

@@ -6,6 +6,7 @@ median, mean and 95th percentile in milliseconds. Used to measure what running
 every query in a worker process adds per request::
 
     python -m benchmarks.serve_latency --store build --query signing --requests 100
+    python -m benchmarks.serve_latency --store build --query 'ASK {}'
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ from kg.sparql.bundled import list_queries
 
 
 def measure(store: Path, query: str, requests: int) -> list[float]:
-    """Seconds per request of ``requests`` sequential requests of the bundled ``query``."""
-    text = next(s.text for s in list_queries() if s.name == query)
+    """Seconds per request of ``requests`` sequential requests of ``query``.
+
+    ``query`` is a bundled query's name, or SPARQL text (``ASK {}`` measures the
+    cost of a request alone).
+    """
+    text = next((s.text for s in list_queries() if s.name == query), query)
     process = subprocess.Popen(
         [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", "0"],
         stdout=subprocess.DEVNULL,
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     """Print the latency figures of one run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=Path("build"))
-    parser.add_argument("--query", default="signing")
+    parser.add_argument("--query", default="signing", help="a bundled query, or SPARQL text")
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args(argv)
     times = sorted(measure(args.store, args.query, args.requests))

@@ -15,10 +15,13 @@ Routes (all read-only):
 - ``GET /entity?iri=...``: label, types, statements in and out, evidence.
 - ``GET /source?iri=...``: a document's text, every cited passage highlighted.
 
-This module is the application only: routes, errors to status codes and
-security headers. What the pages show is :mod:`kg.web.views`, their HTML
-:mod:`kg.web.pages`. Everything the graph holds is untrusted text: it is escaped
-on the way out, and a Content-Security-Policy forbids inline scripts.
+This module is the application only: routes, errors to status codes, the
+request guard and security headers. What the pages show is
+:mod:`kg.web.views`, their HTML :mod:`kg.web.pages`; both, and every query, are
+computed in worker processes (:mod:`kg.web.workers`) that are killed at the
+time limit. Everything the graph holds is untrusted text: it is escaped on the
+way out, and a Content-Security-Policy forbids inline scripts. Requests for
+another host name (DNS rebinding) and from other sites' pages are refused.
 
 >>> _status_of(UnsafeOperationError("SERVICE is refused"))
 403

@@ -350,6 +350,8 @@ def test_same_origin_and_non_browser_requests_pass(mini_url):
         {"origin": mini_url, "sec-fetch-site": "same-origin"},  # the page's own forms
         {"host": f"LocalHost:{port}", "origin": f"http://localhost:{port}"},
         {"sec-fetch-site": "none"},  # typed in the address bar, or a bookmark
+        # A browser that hides the origin (Origin: null) but says it is this one.
+        {"origin": "null", "sec-fetch-site": "same-origin"},
         {"host": f"localhost:{port}", "origin": f"http://localhost:{port}"},
     ]:
         answers = _four_ways(mini_url, headers)
@@ -400,6 +402,8 @@ def test_pages_forbid_inline_scripts_and_framing(mini_url):
     )
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.headers["x-frame-options"] == "DENY"
+    # Not no-referrer: with it, Chromium sends "Origin: null" on the page's own forms.
+    assert answer.headers["referrer-policy"] == "same-origin"
 
 
 # ---------------------------------------------------------------- pages (HTML)

@@ -121,7 +121,9 @@ _SECURITY_HEADERS = [
         b" form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on
+    # the page's own form POSTs, which the request guard could not tell from another site.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
 
@@ -195,6 +197,8 @@ def cross_site_refusal(headers: dict[str, str]) -> str | None:
     origin = headers.get("origin")
     if origin is None:
         return None
+    if origin.strip() == "null" and site is not None:
+        return None  # the browser hid the origin, and said above that it is this one
     scheme, sep, rest = origin.strip().partition("://")
     scheme = scheme.lower()
     host = headers.get("host", "")

@@ -6,10 +6,12 @@ what the server answers and which processes exist.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -49,6 +51,38 @@ def test_a_stopped_query_ends_its_worker_process_and_the_next_one_runs(mini_stor
         assert after.json() == {"head": {}, "boolean": True}
         (replacement,) = serve_workers(server.pid)
         assert replacement != worker
+
+
+def _cpu_ticks(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _wait_until(condition, what: str) -> None:
+    # Not a timed assertion: the deadline only stops a test that would hang.
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_a_server_killed_mid_query_takes_its_workers_with_it(mini_store):
+    with kg_server_process(mini_store, "--workers", "1", "--timeout", "300") as (url, server):
+        assert get(f"{url}/sparql", params={"query": "ASK {}"}).status_code == 200
+        (worker,) = serve_workers(server.pid)
+        idle = _cpu_ticks(worker)
+
+        def send() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # the server goes without answering
+                httpx.get(f"{url}/sparql", params={"query": SLOW}, timeout=300)
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        _wait_until(lambda: _cpu_ticks(worker) > idle + 10, "the worker never got the query")
+        server.kill()
+        server.wait()
+        _wait_until(lambda: not alive(worker), "the worker outlived the server")
 
 
 def test_requests_beyond_the_workers_get_503_with_retry_after(mini_store):

@@ -17,10 +17,13 @@ it must be importable) whose result can be pickled.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
+import os
 import queue
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -80,10 +83,38 @@ def _rebuild_error(cls: type, message: str) -> KgError:
     return err
 
 
+def _die_with_parent() -> None:
+    """On Linux, be killed when the parent (the forkserver, which ends with the server) ends.
+
+    Without it, a worker deep in a long query would outlive a server killed with
+    SIGKILL until the query ends on its own (between tasks it notices the closed
+    pipe). A forked worker also holds the forkserver's "server alive" pipe, which
+    keeps the forkserver running for as long as the worker: it is closed here.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent ended before the call above
+        os._exit(0)
+
+
 def serve_tasks(conn: Connection, root: str) -> None:
     """A worker's life: open the store, say ready, then answer tasks until the pipe closes."""
     # Ctrl+C reaches the whole process group; the parent ends its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     handle = StoreHandle(Path(root))
     try:
         handle.get()

@@ -718,8 +718,9 @@ def stats(store, format_name) -> None:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on. Anything but 127.0.0.1 lets anyone who can reach the port"
-    " read the whole graph, source texts included: there is no authentication.",
+    help="Address to listen on (::1: the IPv6 loopback). Anything but a loopback address lets"
+    " anyone who can reach the port read the whole graph, source texts included: there is no"
+    " authentication.",
 )
 @click.option(
     "--port",

@@ -536,6 +536,19 @@ def test_serve_without_a_built_graph_says_so(tmp_path):
     )
 
 
+def test_accepted_connections_have_nagle_off():
+    # With Nagle's algorithm on, each request after the first on a kept-alive
+    # connection (as browsers keep them) waited about 40 ms for a delayed ACK.
+    from kg.web.app import listen
+
+    with listen("127.0.0.1", 0) as server, socket.socket() as client:
+        client.connect(server.getsockname())
+        accepted, _ = server.accept()
+        with accepted:
+            assert accepted.proto == socket.IPPROTO_TCP  # asyncio sets TCP_NODELAY on these
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
 def test_serve_on_a_busy_port_says_so(mini_store):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

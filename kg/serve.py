@@ -28,7 +28,9 @@ def serve(
     anyone who can reach the port can read the whole graph, source texts
     included. Requests from other sites' pages are refused everywhere. At most
     ``workers`` queries or pages are computed at once, each in its own process,
-    killed after ``timeout`` seconds.
+    killed after ``timeout`` seconds. The workers are started by
+    :mod:`multiprocessing`, which imports the main script again in each: from a
+    script, call ``serve`` under ``if __name__ == "__main__":``.
 
     >>> serve("build", port=8000)  # doctest: +SKIP
     """

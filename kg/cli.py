@@ -785,8 +785,9 @@ def stats(store, format_name) -> None:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on. Anything but 127.0.0.1 lets anyone who can reach the port"
-    " read the whole graph, source texts included: there is no authentication.",
+    help="Address to listen on (::1: the IPv6 loopback). Anything but a loopback address lets"
+    " anyone who can reach the port read the whole graph, source texts included: there is no"
+    " authentication.",
 )
 @click.option(
     "--port",
@@ -801,13 +802,22 @@ def stats(store, format_name) -> None:
     default=None,
     help="Folder of .rq files to offer on the page (the bundled queries by default).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Queries and pages computed at once, each in its own process; more wait"
+    " up to 2 s, then get 503 with Retry-After.",
+)
 @timeout_option
-def serve(store, host, port, queries, timeout) -> None:
+def serve(store, host, port, queries, workers, timeout) -> None:
     """Serve the built graph read-only: a SPARQL endpoint and a web page.
 
     The page lists the bundled queries, has a SPARQL editor, and shows for
     every entity the passages of the sources it rests on. Updates, SERVICE
-    and LOAD are refused. --timeout applies to each query.
+    and LOAD are refused, and so are requests from other sites' pages.
+    --timeout applies to each query and page: its worker process is killed.
 
     \b
     Example:
@@ -821,6 +831,7 @@ def serve(store, host, port, queries, timeout) -> None:
         port=port,
         queries=queries,
         timeout=timeout,
+        workers=workers,
         announce=lambda message: say(f"kg: {message}"),
     )
 

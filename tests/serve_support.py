@@ -30,6 +30,13 @@ def kg_server(store: Path, *args: str) -> Iterator[str]:
     The server announces its address on stderr once its socket listens, so no
     polling is needed: connections made after that line wait in the backlog.
     """
+    with kg_server_process(store, *args) as (url, _process):
+        yield url
+
+
+@contextmanager
+def kg_server_process(store: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Like :func:`kg_server`, and the process too; ``--host ::1`` gives ``http://[::1]:N``."""
     process = subprocess.Popen(
         [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", "0", *args],
         stdout=subprocess.DEVNULL,
@@ -37,7 +44,7 @@ def kg_server(store: Path, *args: str) -> Iterator[str]:
         text=True,
     )
     first = process.stderr.readline()
-    match = re.search(r"serving (http://127\.0\.0\.1:\d+)/", first)
+    match = re.search(r"serving (http://(?:127\.0\.0\.1|\[::1\]):\d+)/", first)
     if not match:
         process.kill()
         rest = process.stderr.read()
@@ -48,7 +55,7 @@ def kg_server(store: Path, *args: str) -> Iterator[str]:
     reader = threading.Thread(target=lambda: logged.extend(process.stderr), daemon=True)
     reader.start()
     try:
-        yield match.group(1)
+        yield match.group(1), process
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -72,3 +79,42 @@ def chromium(profile: Path) -> Iterator[object]:
         yield driver
     finally:
         driver.quit()
+
+
+def children(pid: int) -> list[int]:
+    """The process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        # The command name is in parentheses and may hold spaces: fields follow the last ")".
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def serve_workers(server_pid: int) -> list[int]:
+    """The worker processes of a ``kg serve``: the children of its forkserver process."""
+    workers = []
+    for child in children(server_pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"multiprocessing.forkserver" in cmdline:
+            workers.extend(children(child))
+    return workers

@@ -140,3 +140,53 @@ def test_seed_entity_page_highlights_its_passages(browser, seed_url, tmp_path):
     assert "EU Vice President Kaja Kallas" in marks
     assert all(marks)
     browser.save_screenshot(str(tmp_path / "kaja-kallas.png"))
+
+
+@pytest.fixture
+def other_site():
+    """A page on another site (http://localhost:N, not http://127.0.0.1:PORT) with forms
+    that send a query to kg serve, the way any web page a visitor opens could."""
+    import http.server
+    import threading
+
+    pages: dict[str, bytes] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path, b"")
+            self.send_response(200 if body else 404)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}", pages
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/sparql"), ("get", "/sparql"), ("post", "/editor")]
+)
+def test_a_form_on_another_site_cannot_query_the_server(
+    browser, mini_url, other_site, method, path
+):
+    # The same forms on the server's own pages are answered: the other tests use them.
+    site, pages = other_site
+    pages["/"] = (
+        f'<form method="{method}" action="{mini_url}{path}">'
+        '<input name="query" value="ASK {}"><button id="send">send</button></form>'
+    ).encode()
+    browser.get(site + "/")
+    browser.find_element(By.ID, "send").click()
+    WebDriverWait(browser, PAGE_LIMIT).until(lambda d: d.current_url.startswith(mini_url))
+    assert wait_for(browser, "body").text == (
+        "cross-site request refused (Sec-Fetch-Site: cross-site); open the page at its own address"
+    )

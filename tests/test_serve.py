@@ -306,6 +306,96 @@ def test_a_foreign_host_header_is_refused(mini_url):
     assert local.status_code == 200
 
 
+CROSS_SITE = "cross-site request refused ({}); open the page at its own address\n"
+
+
+def _four_ways(url: str, headers: dict[str, str]) -> list[httpx.Response]:
+    """The same query by GET, form POST, direct POST, and the editor's form."""
+    return [
+        get(f"{url}/sparql", params={"query": "ASK {}"}, headers=headers),
+        post(f"{url}/sparql", data={"query": "ASK {}"}, headers=headers),
+        post(
+            f"{url}/sparql",
+            content=b"ASK {}",
+            headers={**headers, "content-type": "application/sparql-query"},
+        ),
+        post(f"{url}/editor", data={"query": "ASK {}"}, headers=headers),
+    ]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "null"},  # sandboxed frames, file: pages
+        {"origin": "http://127.0.0.1:1"},  # another port of this machine
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+        {"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+    ],
+)
+def test_requests_from_other_sites_are_refused(mini_url, headers):
+    # A page elsewhere must not make a visitor's browser query the server.
+    reason = (
+        f"Sec-Fetch-Site: {headers['sec-fetch-site']}"
+        if "sec-fetch-site" in headers
+        else f"Origin: {headers['origin']}"
+    )
+    for answer in [*_four_ways(mini_url, headers), get(f"{mini_url}/", headers=headers)]:
+        assert (answer.status_code, answer.text) == (403, CROSS_SITE.format(reason))
+
+
+def test_same_origin_and_non_browser_requests_pass(mini_url):
+    port = mini_url.rsplit(":", 1)[1]
+    for headers in [
+        {},  # curl, kg query --endpoint: no Origin, no Sec-Fetch-Site
+        {"origin": mini_url, "sec-fetch-site": "same-origin"},  # the page's own forms
+        {"host": f"LocalHost:{port}", "origin": f"http://localhost:{port}"},
+        {"sec-fetch-site": "none"},  # typed in the address bar, or a bookmark
+        # A browser that hides the origin (Origin: null) but says it is this one.
+        {"origin": "null", "sec-fetch-site": "same-origin"},
+        {"host": f"localhost:{port}", "origin": f"http://localhost:{port}"},
+    ]:
+        answers = _four_ways(mini_url, headers)
+        assert [a.status_code for a in answers] == [200, 200, 200, 200], headers
+        assert answers[0].json() == {"head": {}, "boolean": True}
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_serve_on_the_ipv6_loopback(mini_store):
+    with kg_server(mini_store, "--host", "::1") as url:
+        port = url.rsplit(":", 1)[1]
+        assert url == f"http://[::1]:{port}"
+        plain = get(f"{url}/sparql", params={"query": "ASK {}"})  # Host: [::1]:PORT
+        bare = get(f"{url}/", headers={"host": "[::1]"})
+        form = post(f"{url}/sparql", data={"query": "ASK {}"}, headers={"origin": url})
+        # DNS rebinding protection still holds on ::1.
+        foreign = [
+            get(f"{url}/sparql", params={"query": "ASK {}"}, headers={"host": host})
+            for host in ("evil.example", f"evil.example:{port}", f"[::2]:{port}", "[::1")
+        ]
+        cross = post(
+            f"{url}/sparql", data={"query": "ASK {}"}, headers={"origin": "https://evil.example"}
+        )
+    assert (plain.status_code, plain.json()) == (200, {"head": {}, "boolean": True})
+    assert bare.status_code == 200
+    assert form.status_code == 200
+    assert [(a.status_code, a.text) for a in foreign] == [(400, "Invalid host header")] * 4
+    assert (cross.status_code, cross.text) == (
+        403,
+        CROSS_SITE.format("Origin: https://evil.example"),
+    )
+
+
 def test_pages_forbid_inline_scripts_and_framing(mini_url):
     answer = get(f"{mini_url}/")
     assert answer.headers["content-security-policy"] == (
@@ -314,6 +404,8 @@ def test_pages_forbid_inline_scripts_and_framing(mini_url):
     )
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.headers["x-frame-options"] == "DENY"
+    # Not no-referrer: with it, Chromium sends "Origin: null" on the page's own forms.
+    assert answer.headers["referrer-policy"] == "same-origin"
 
 
 # ---------------------------------------------------------------- pages (HTML)
@@ -446,6 +538,19 @@ def test_serve_without_a_built_graph_says_so(tmp_path):
     )
 
 
+def test_accepted_connections_have_nagle_off():
+    # With Nagle's algorithm on, each request after the first on a kept-alive
+    # connection (as browsers keep them) waited about 40 ms for a delayed ACK.
+    from kg.web.app import listen
+
+    with listen("127.0.0.1", 0) as server, socket.socket() as client:
+        client.connect(server.getsockname())
+        accepted, _ = server.accept()
+        with accepted:
+            assert accepted.proto == socket.IPPROTO_TCP  # asyncio sets TCP_NODELAY on these
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
 def test_serve_on_a_busy_port_says_so(mini_store):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -493,4 +598,5 @@ def test_the_wheel_carries_the_page_assets_and_diagrams(tmp_path):
         "kg/web/static/favicon.svg",
         "kg/web/static/style.css",
         "kg/web/views.py",
+        "kg/web/workers.py",
     ]

@@ -17,10 +17,13 @@ Routes (all read-only):
 - ``GET /entity?iri=...``: label, types, statements in and out, evidence.
 - ``GET /source?iri=...``: a document's text, every cited passage highlighted.
 
-This module is the application only: routes, errors to status codes and
-security headers. What the pages show is :mod:`kg.web.views`, their HTML
-:mod:`kg.web.pages`. Everything the graph holds is untrusted text: it is escaped
-on the way out, and a Content-Security-Policy forbids inline scripts.
+This module is the application only: routes, errors to status codes, the
+request guard and security headers. What the pages show is
+:mod:`kg.web.views`, their HTML :mod:`kg.web.pages`; both, and every query, are
+computed in worker processes (:mod:`kg.web.workers`) that are killed at the
+time limit. Everything the graph holds is untrusted text: it is escaped on the
+way out, and a Content-Security-Policy forbids inline scripts. Requests for
+another host name (DNS rebinding) and from other sites' pages are refused.
 
 >>> _status_of(UnsafeOperationError("SERVICE is refused"))
 403
@@ -30,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -46,11 +48,11 @@ from kg.errors import (
     UnsafeOperationError,
     UsageError,
 )
-from kg.rdf.limits import run_with_timeout
+from kg.rdf.limits import default_timeout
 from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_MERGED, expand
 from kg.sparql.bundled import QuerySpec, list_queries, parse_header, queries_dir
 from kg.sparql.run import QueryResult, bind_params, merged_graph, run_on_store
-from kg.store.versions import current_version, open_store
+from kg.store.versions import open_store
 from kg.web.negotiation import DOWNLOAD_EXT, HttpError, media_type, negotiate, render_result
 from kg.web.pages import (
     editor_html,
@@ -62,37 +64,42 @@ from kg.web.pages import (
     source_html,
 )
 from kg.web.views import documents, entity_view, source_view
+from kg.web.workers import DEFAULT_WORKERS, BusyError, WorkerPool
 
 WEB_DIR = Path(__file__).resolve().parent
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# The Host header names of this machine: IPv6 addresses are bracketed there (RFC 3986).
+LOOPBACK_HOST_NAMES = ("127.0.0.1", "localhost", "[::1]")
 MAX_BODY_BYTES = 1024 * 1024  # a query larger than 1 MiB is refused with 413
 
 
-# --------------------------------------------------------------------------- store
+# --------------------------------------------------------------------------- work
 
 
-class StoreHandle:
-    """The built store, opened read-only, and opened again after a new ``kg build``.
+# What the worker processes compute (kg.web.workers): module-level, so that they
+# are sent by reference, and returning what pickles (HTML as text).
 
-    ``kg build`` writes a new version and removes the old one, so a long-running
-    server looks at ``CURRENT`` on each request rather than holding one version.
-    """
 
-    def __init__(self, root: Path):
-        self.root = Path(root)
-        self._lock = threading.Lock()
-        self._version: Path | None = None
-        self._store: ox.Store | None = None
-        self.get()
+def front_page_data(store: ox.Store) -> tuple[list[tuple[str, str]], int]:
+    """The documents whose text is in the graph, and the number of triples (each once)."""
+    return documents(store), distinct_triples(store)
 
-    def get(self) -> ox.Store:
-        """The store of the version in use."""
-        version = current_version(self.root)
-        with self._lock:
-            if self._store is None or version != self._version:
-                self._store = open_store(self.root)
-                self._version = version
-            return self._store
+
+def run_in_dataset(
+    store: ox.Store, spec: QuerySpec, bindings: dict, dataset: tuple | None
+) -> QueryResult:
+    """``spec`` over kg's merged graph, or over the ``dataset`` a protocol request names."""
+    return run_on_store(store, spec, bindings, dataset=dataset)
+
+
+def entity_page(store: ox.Store, iri: str) -> str:
+    """The HTML of ``iri``'s entity page."""
+    return entity_html(store, entity_view(store, iri))
+
+
+def source_page(store: ox.Store, iri: str) -> str:
+    """The HTML of the source page of the document ``iri``."""
+    return source_html(store, source_view(store, iri))
 
 
 # --------------------------------------------------------------------------- dataset
@@ -154,6 +161,13 @@ def _status_of(err: KgError) -> int:
     return 500
 
 
+def _error_headers(err: KgError | None) -> dict[str, str] | None:
+    """``Retry-After`` when every worker was busy."""
+    if isinstance(err, BusyError):
+        return {"retry-after": str(err.retry_after)}
+    return None
+
+
 READ_ONLY_MESSAGE = "this endpoint is read-only: SPARQL Update is refused (use kg add to add data)"
 _SECURITY_HEADERS = [
     (
@@ -162,7 +176,9 @@ _SECURITY_HEADERS = [
         b" form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on
+    # the page's own form POSTs, which the request guard could not tell from another site.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
 
@@ -187,47 +203,141 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def host_name(host: str) -> str | None:
+    """The name part of a ``Host`` header, lower case; None when it is malformed.
+
+    >>> host_name("[::1]:8000"), host_name("LocalHost"), host_name("127.0.0.1:80")
+    ('[::1]', 'localhost', '127.0.0.1')
+    >>> host_name("[::1]x") is None, host_name("a:b") is None
+    (True, True)
+    """
+    host = host.strip().lower()
+    if host.startswith("["):
+        name, sep, rest = host.partition("]")
+        name += sep
+        if not sep or (rest and not (rest.startswith(":") and rest[1:].isdigit())):
+            return None
+        return name
+    name, sep, port = host.partition(":")
+    if not name or (sep and not port.isdigit()):
+        return None
+    return name
+
+
+def _authority(value: str, scheme: str) -> str:
+    """``host[:port]`` in lower case, without the scheme's default port."""
+    value = value.strip().lower()
+    default = {"http": ":80", "https": ":443"}.get(scheme, "")
+    return value[: -len(default)] if default and value.endswith(default) else value
+
+
+_OWN_ADDRESS = "; open the page at its own address"
+
+
+def cross_site_refusal(headers: dict[str, str]) -> str | None:
+    """Why a browser request from another site is refused, or None when it is not one.
+
+    Browsers send ``Sec-Fetch-Site`` and, on POSTs and scripted requests,
+    ``Origin``; a page elsewhere must not make a visitor's browser query the
+    server. Clients that send neither (curl, kg query --endpoint, libraries)
+    are not browsers acting for a page, and pass.
+
+    >>> cross_site_refusal({"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:8000"})
+    >>> print(cross_site_refusal({"host": "127.0.0.1:8000", "origin": "https://evil.example"}))
+    cross-site request refused (Origin: https://evil.example); open the page at its own address
+    """
+    site = headers.get("sec-fetch-site")
+    if site is not None and site.strip().lower() not in ("same-origin", "none"):
+        return f"cross-site request refused (Sec-Fetch-Site: {site}){_OWN_ADDRESS}"
+    origin = headers.get("origin")
+    if origin is None:
+        return None
+    if origin.strip() == "null" and site is not None:
+        return None  # the browser hid the origin, and said above that it is this one
+    scheme, sep, rest = origin.strip().partition("://")
+    scheme = scheme.lower()
+    host = headers.get("host", "")
+    if (
+        not sep
+        or scheme not in ("http", "https")
+        or "/" in rest
+        or not host
+        or _authority(rest, scheme) != _authority(host, scheme)
+    ):
+        return f"cross-site request refused (Origin: {origin}){_OWN_ADDRESS}"
+    return None
+
+
+class _RequestGuard:
+    """Refuses requests for another host name (DNS rebinding) and from other sites (CSRF)."""
+
+    def __init__(self, app, allowed_hosts: list[str] | None = None):
+        self.app = app
+        self.allowed = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.responses import PlainTextResponse
+
+        headers: dict[str, str] = {}
+        for key, value in scope["headers"]:
+            headers.setdefault(key.decode("latin-1").lower(), value.decode("latin-1"))
+        if self.allowed is not None and host_name(headers.get("host", "")) not in self.allowed:
+            response = PlainTextResponse("Invalid host header", status_code=400)
+        elif (refusal := cross_site_refusal(headers)) is not None:
+            response = PlainTextResponse(refusal + "\n", status_code=403)
+        else:
+            await self.app(scope, receive, send)
+            return
+        await response(scope, receive, send)
+
+
 def create_app(
     store: Path | str,
     *,
     queries: Path | None = None,
     timeout: float | None = None,
     allowed_hosts: list[str] | None = None,
+    workers: int = DEFAULT_WORKERS,
 ):
     """The Starlette application serving the built graph in ``store``, read-only.
 
     ``queries`` is the folder of ``.rq`` files listed on the front page (the
     bundled queries by default). ``allowed_hosts`` guards against DNS rebinding:
-    requests whose ``Host`` is not listed are refused (all hosts when None).
+    requests whose ``Host`` names another host are refused (all hosts when
+    None). Queries and pages are computed by ``workers`` processes
+    (:mod:`kg.web.workers`), each stopped after ``timeout`` seconds;
+    ``app.state.workers.close()`` ends them.
 
     >>> app = create_app("build")  # doctest: +SKIP
     """
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.middleware import Middleware
-    from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    handle = StoreHandle(Path(store))
+    open_store(Path(store))  # no built graph: say so now, in one line
+    pool = WorkerPool(
+        Path(store), size=workers, timeout=default_timeout() if timeout is None else timeout
+    )
     folder = Path(queries) if queries else queries_dir()
 
     def specs() -> dict[str, QuerySpec]:
         return {s.name: s for s in list_queries(folder)}
 
     def run(spec: QuerySpec, bindings: dict, dataset: tuple | None = None) -> QueryResult:
-        oxstore = handle.get()
-        return run_with_timeout(
-            lambda: run_on_store(oxstore, spec, bindings, dataset=dataset), timeout, "the query"
-        )
+        return pool.call(run_in_dataset, spec, bindings, dataset, what="the query")
 
-    def html_page(text: str, status: int = 200) -> HTMLResponse:
-        return HTMLResponse(text, status_code=status)
+    def html_page(text: str, status: int = 200, err: KgError | None = None) -> HTMLResponse:
+        return HTMLResponse(text, status_code=status, headers=_error_headers(err))
 
-    def html_error(status: int, message: str) -> HTMLResponse:
-        return html_page(page("Error", f"<h1>Error</h1>\n{error_html(message)}"), status)
+    def html_error(status: int, message: str, err: KgError | None = None) -> HTMLResponse:
+        return html_page(page("Error", f"<h1>Error</h1>\n{error_html(message)}"), status, err)
 
     async def read_body(request: Request) -> bytes:
         size, chunks = 0, []
@@ -284,7 +394,9 @@ def create_app(
     def plain_error(err: HttpError | KgError) -> Response:
         if isinstance(err, HttpError):
             return PlainTextResponse(err.message + "\n", status_code=err.status)
-        return PlainTextResponse(str(err) + "\n", status_code=_status_of(err))
+        return PlainTextResponse(
+            str(err) + "\n", status_code=_status_of(err), headers=_error_headers(err)
+        )
 
     async def sparql(request: Request) -> Response:
         try:
@@ -300,10 +412,11 @@ def create_app(
         return {k: v for k, v in request.query_params.items() if k != "format" and v != ""}
 
     def index(request: Request) -> Response:
-        oxstore = handle.get()
-        return html_page(
-            index_html(list(specs().values()), documents(oxstore), distinct_triples(oxstore))
-        )
+        try:
+            docs, triples = pool.call(front_page_data, what="the page")
+        except KgError as err:
+            return html_error(_status_of(err), str(err), err)
+        return html_page(index_html(list(specs().values()), docs, triples))
 
     def bundled(request: Request) -> Response:
         spec = specs().get(request.path_params["name"])
@@ -313,7 +426,7 @@ def create_app(
         try:
             result = run(spec, bind_params(spec, values))
         except KgError as err:
-            return html_page(query_page_html(spec, values, None, str(err)), _status_of(err))
+            return html_page(query_page_html(spec, values, None, str(err)), _status_of(err), err)
         return html_page(query_page_html(spec, values, result, None))
 
     def bundled_results(request: Request) -> Response:
@@ -356,7 +469,7 @@ def create_app(
         except HttpError as err:
             return html_page(editor_html(text, None, err.message), err.status)
         except KgError as err:
-            return html_page(editor_html(text, None, str(err)), _status_of(err))
+            return html_page(editor_html(text, None, str(err)), _status_of(err), err)
         if not text:
             text = (
                 "SELECT ?s ?label WHERE {\n  ?s rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 50\n"
@@ -376,24 +489,22 @@ def create_app(
             raise HttpError(400, f"{raw!r} is not an IRI") from None
         return iri
 
-    def iri_page(request: Request, view: Callable, render: Callable) -> Response:
-        """The page ``render`` makes of the ``view`` of the ``iri`` parameter (404: unknown)."""
+    def iri_page(request: Request, make: Callable[[ox.Store, str], str]) -> Response:
+        """The page ``make`` computes, in a worker, for the ``iri`` parameter (404: unknown)."""
         try:
-            iri = iri_param(request)
-            oxstore = handle.get()
-            return html_page(render(oxstore, view(oxstore, iri)))
+            return html_page(pool.call(make, iri_param(request), what="the page"))
         except HttpError as err:
             return html_error(err.status, err.message)
         except QueryError as err:
             return html_error(404, str(err))
         except KgError as err:
-            return html_error(_status_of(err), str(err))
+            return html_error(_status_of(err), str(err), err)
 
     def entity(request: Request) -> Response:
-        return iri_page(request, entity_view, entity_html)
+        return iri_page(request, entity_page)
 
     def source(request: Request) -> Response:
-        return iri_page(request, source_view, source_html)
+        return iri_page(request, source_page)
 
     def queries_json(request: Request) -> Response:
         from starlette.responses import JSONResponse
@@ -424,16 +535,23 @@ def create_app(
         Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", 301)),
         Mount("/static", app=StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
-    middleware = [Middleware(_SecurityHeaders)]
-    if allowed_hosts:
-        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
-    return Starlette(routes=routes, middleware=middleware)
+    middleware = [
+        Middleware(_SecurityHeaders),
+        Middleware(_RequestGuard, allowed_hosts=allowed_hosts),
+    ]
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.workers = pool
+    return app
 
 
 def listen(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (port 0: any free port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
+    # connections whose socket says so. With Nagle on, every request after the first on
+    # a kept-alive connection waited about 40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -10,7 +10,9 @@ server's Content-Security-Policy forbids them).
 
 from __future__ import annotations
 
+import heapq
 import html
+from itertools import islice
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -32,6 +34,8 @@ from kg.web.views import (
 
 MAX_HTML_ROWS = 2000  # rows shown in a page; downloads carry them all
 MAX_LITERAL_CHARS = 400  # longer literals are cut in the entity page
+MAX_REFS = 10  # passages named in one cell of a table; the Evidence section lists them all
+MAX_SPAN_NAMES = 10  # passages named in data-spans of one highlighted stretch of text
 _INFERRED_ONLY_HTML = '<span class="muted">derived by reasoning; no passage of its own</span>'
 
 
@@ -279,6 +283,13 @@ def _mark_excerpt_html(evidence: Evidence) -> str:
     )
 
 
+def _more_refs(count: int, href: str) -> str:
+    """A link to the rest when a cell names only the first :data:`MAX_REFS` of ``count``."""
+    if count <= MAX_REFS:
+        return ""
+    return f' <a class="ref more" href="{h(href)}">and {count - MAX_REFS} more</a>'
+
+
 def _graph_html(graphs: list[str]) -> str:
     names = []
     for graph in graphs:
@@ -302,8 +313,8 @@ def entity_html(store: ox.Store, view: EntityView) -> str:
     )
     evidence_refs = " ".join(
         f'<a href="#ev-{i}" class="ref">{h(e.exact[:60] + ("…" if len(e.exact) > 60 else ""))}</a>'
-        for i, e in enumerate(view.evidence, 1)
-    )
+        for i, e in enumerate(view.evidence[:MAX_REFS], 1)
+    ) + _more_refs(len(view.evidence), "#evidence")
     out_rows = []
     for s in view.outgoing:
         if s.inferred_only:
@@ -330,7 +341,8 @@ def entity_html(store: ox.Store, view: EntityView) -> str:
             why = "".join(_mark_excerpt_html(e) for e in s.evidence)
         else:
             why = (
-                "".join(_mark_excerpt_html(e) for e in ev)
+                "".join(_mark_excerpt_html(e) for e in ev[:MAX_REFS])
+                + _more_refs(len(ev), entity_url(s.subject.value) + "#evidence")
                 or '<span class="muted">no passage</span>'
             )
         in_rows.append(
@@ -351,6 +363,7 @@ def entity_html(store: ox.Store, view: EntityView) -> str:
         + (f"<p>Also labelled: {h('; '.join(other_labels))}</p>\n" if other_labels else "")
         + f'<p id="types">Types: {types}</p>\n{text_link}'
         + '<section id="evidence"><h2>Evidence</h2>\n'
+        + _more_note("more-evidence", len(view.evidence), view.evidence_total, "passages")
         + (
             f'<ol class="evidence-list">{evidence}</ol>'
             if evidence
@@ -358,6 +371,7 @@ def entity_html(store: ox.Store, view: EntityView) -> str:
         )
         + "</section>\n"
         + '<section id="out"><h2>Statements</h2>\n'
+        + _more_note("more-out", len(view.outgoing), view.outgoing_total, "statements")
         + (
             '<div class="scroll"><table id="statements-out"><thead><tr><th>property</th>'
             "<th>value</th><th>graph</th><th>evidence</th></tr></thead><tbody>\n"
@@ -368,6 +382,7 @@ def entity_html(store: ox.Store, view: EntityView) -> str:
         )
         + "</section>\n"
         + '<section id="in"><h2>Statements about it</h2>\n'
+        + _more_note("more-in", len(view.incoming), view.incoming_total, "statements")
         + (
             '<div class="scroll"><table id="statements-in"><thead><tr><th>subject</th>'
             "<th>property</th><th>graph</th><th>evidence</th></tr></thead><tbody>\n"
@@ -384,6 +399,10 @@ def entity_html(store: ox.Store, view: EntityView) -> str:
 def highlighted_text_html(text: str, citations: list[Citation]) -> str:
     """``text`` with every cited passage marked; a passage inside others links to itself.
 
+    One pass over the sorted boundaries of the passages, keeping the passages
+    that cover the current stretch, and the innermost of them on a heap: the
+    work grows with the number of passages times its logarithm, not its square.
+
     >>> c = Citation("s", "b", 1, 2, [], True)
     >>> print(highlighted_text_html("abc", [c]).replace("><", ">\\n<"))
     a<span class="anchor" id="span-1-2">
@@ -393,27 +412,49 @@ def highlighted_text_html(text: str, citations: list[Citation]) -> str:
     </mark>c
     """
     usable = [c for c in citations if c.fits]
-    cuts = sorted({0, len(text), *(c.start for c in usable), *(c.end for c in usable)})
-    starts: dict[int, list[Citation]] = {}
-    for c in usable:
-        starts.setdefault(c.start, []).append(c)
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for i, c in enumerate(usable):
+        starts.setdefault(c.start, []).append(i)
+        ends.setdefault(c.end, []).append(i)
+    cuts = sorted({0, len(text), *starts, *ends})
+    covering: dict[int, None] = {}  # indexes into usable, in the order of usable
+    innermost: list[tuple[int, int, int]] = []  # (length, start, index), stale entries too
     parts = []
     for a, b in zip(cuts, cuts[1:], strict=False):
-        for c in starts.get(a, []):
+        for i in ends.get(a, ()):
+            covering.pop(i, None)
+        for i in starts.get(a, ()):
+            c = usable[i]
             parts.append(f'<span class="anchor" id="{h(c.anchor)}"></span>')
-        covering = [c for c in usable if c.start <= a and b <= c.end]
+            if c.end > c.start:
+                covering[i] = None
+                heapq.heappush(innermost, (c.end - c.start, c.start, i))
         segment = h(text[a:b])
         if not covering:
             parts.append(segment)
             continue
-        inner = min(covering, key=lambda c: (c.end - c.start, c.start))
-        names = " ".join(c.anchor for c in covering)
+        while innermost[0][2] not in covering:  # passages that ended before a
+            heapq.heappop(innermost)
+        inner = usable[innermost[0][2]]
+        names = " ".join(usable[i].anchor for i in islice(covering, MAX_SPAN_NAMES))
         depth = min(len(covering), 3)
         parts.append(
             f'<mark class="cite depth-{depth}" data-spans="{h(names)}">'
             f'<a href="#cite-{h(inner.anchor)}">{segment}</a></mark>'
         )
     return "".join(parts)
+
+
+def _more_note(ident: str, shown: int, total: int, what: str) -> str:
+    """A note that only the first ``shown`` of ``total`` ``what`` are in the page, or nothing.
+
+    >>> _more_note("more-x", 2, 5, "statements")
+    '<p class="muted note" id="more-x">5 statements: the first 2 are shown.</p>'
+    """
+    if total <= shown:
+        return ""
+    return f'<p class="muted note" id="{ident}">{total} {h(what)}: the first {shown} are shown.</p>'
 
 
 def source_html(store: ox.Store, view: SourceView) -> str:
@@ -439,8 +480,11 @@ def source_html(store: ox.Store, view: SourceView) -> str:
     body = (
         f'<h1 id="label">{h(view.label)}</h1>\n'
         f'<p class="iri"><a href="{h(entity_url(view.iri))}"><code>{h(view.iri)}</code></a>'
-        f" · {types} · {len(view.citations)} cited passages</p>\n"
-        f'<div class="fulltext" id="fulltext">'
+        f" · {types} · {max(view.cited, len(view.citations))} cited passages</p>\n"
+        + _more_note(
+            "more-citations", len(view.citations), view.cited, "cited passages, in text order"
+        )
+        + f'<div class="fulltext" id="fulltext">'
         f"{highlighted_text_html(view.text, view.citations)}</div>\n"
         f'<section id="citations"><h2>Cited passages</h2>\n<ol>{"".join(items)}</ol></section>'
     )

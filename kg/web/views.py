@@ -25,6 +25,10 @@ from kg.sparql.output import shorten
 from kg.store.versions import source_quads
 
 CONTEXT_CHARS = 160  # at most this much text each side of a quoted passage
+# A page shows at most this many statements each way, passages of evidence, or cited
+# passages of a source (in text order): past that a page is too long to read, and
+# its cost grows with the data. The page says how many there are in all.
+MAX_SHOWN = 2000
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDFS_LABEL = ox.NamedNode(RDFS + "label")
@@ -130,6 +134,10 @@ class EntityView:
     evidence: list[Evidence]
     incoming_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
     has_text: bool = False
+    # How many there are in all, when more than MAX_SHOWN were left out.
+    outgoing_total: int = 0
+    incoming_total: int = 0
+    evidence_total: int = 0
 
 
 def _literal_int(store: ox.Store, node, predicate) -> int | None:
@@ -289,6 +297,12 @@ def entity_view(store: ox.Store, iri: str) -> EntityView:
     mentioning = _claims(store, node, _RDF_OBJECT)
     claim_nodes = {str(c) for cs in (*about.values(), *mentioning.values()) for c in cs}
     incoming = [s for s in incoming if str(s.subject) not in claim_nodes]
+    totals = (len(shown_out), len(incoming), len(evidence))
+    shown_out, incoming, evidence = (
+        shown_out[:MAX_SHOWN],
+        incoming[:MAX_SHOWN],
+        evidence[:MAX_SHOWN],
+    )
     _statement_evidence(store, shown_out, about, texts)
     _statement_evidence(store, incoming, mentioning, texts)
     incoming_evidence = {
@@ -306,6 +320,9 @@ def entity_view(store: ox.Store, iri: str) -> EntityView:
         evidence=evidence,
         incoming_evidence=incoming_evidence,
         has_text=any(s.predicate == _FULL_TEXT for s in outgoing),
+        outgoing_total=totals[0],
+        incoming_total=totals[1],
+        evidence_total=totals[2],
     )
 
 
@@ -334,34 +351,46 @@ class SourceView:
     types: list[ox.NamedNode]
     text: str
     citations: list[Citation]
+    cited: int = 0  # passages cited in all; more than len(citations) when some were left out
 
 
-def source_view(store: ox.Store, iri: str) -> SourceView:
-    """A document's full text and every passage of it the graph cites."""
+def source_view(store: ox.Store, iri: str, limit: int = MAX_SHOWN) -> SourceView:
+    """A document's full text and the first ``limit`` passages of it the graph cites.
+
+    Passages are taken in text order; only those kept are looked up further
+    (quote, the nodes they support), so the cost of a source with very many
+    passages stays bounded.
+    """
     node = ox.NamedNode(iri)
     text = _first_literal(store, node, _FULL_TEXT)
     if text is None:
         raise QueryError(f"<{iri}> is not a document whose text is in the graph")
-    citations = []
-    seen: set[str] = set()
+    spans: dict[str, tuple[int, int]] = {}
     for quad in store.quads_for_pattern(None, _IN_DOCUMENT, node, None):
         span = quad.subject
-        if not isinstance(span, ox.NamedNode) or span.value in seen:
+        if not isinstance(span, ox.NamedNode) or span.value in spans:
             continue
-        seen.add(span.value)
         start, end = _literal_int(store, span, _START), _literal_int(store, span, _END)
-        if start is None or end is None:
-            continue
+        if start is not None and end is not None:
+            spans[span.value] = (start, end)
+    ordered = sorted((start, end, span) for span, (start, end) in spans.items())
+    citations = []
+    labels: dict[str, str] = {}
+    for start, end, span_iri in ordered[:limit]:
+        span = ox.NamedNode(span_iri)
         exact = _first_literal(store, span, _EXACT) or ""
         supports = set()
         for predicate, support in _SUPPORTS:
             for cite in store.quads_for_pattern(None, predicate, span, None):
                 if isinstance(cite.subject, ox.NamedNode):
-                    supports.add((cite.subject.value, label_of(store, cite.subject), support))
+                    who = cite.subject.value
+                    if who not in labels:
+                        labels[who] = label_of(store, cite.subject)
+                    supports.add((who, labels[who], support))
         fits = 0 <= start < end <= len(text) and text[start:end] == exact
         citations.append(
             Citation(
-                span.value,
+                span_iri,
                 exact,
                 start,
                 end,
@@ -369,7 +398,6 @@ def source_view(store: ox.Store, iri: str) -> SourceView:
                 fits,
             )
         )
-    citations.sort(key=lambda c: (c.start, c.end, c.span))
     types = sorted(
         {
             q.object
@@ -378,7 +406,7 @@ def source_view(store: ox.Store, iri: str) -> SourceView:
         },
         key=lambda t: t.value,
     )
-    return SourceView(iri, label_of(store, node), types, text, citations)
+    return SourceView(iri, label_of(store, node), types, text, citations, len(ordered))
 
 
 def documents(store: ox.Store) -> list[tuple[str, str]]:

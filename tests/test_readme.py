@@ -12,7 +12,7 @@ from tests.readme_examples import README, normalise, render
 def test_the_queries_table_is_generated_from_the_headers():
     text = README.read_text(encoding="utf-8")
     table = text.split(README_START, 1)[1].split(README_END, 1)[0]
-    assert table.strip() == markdown_table().strip(), "run: python -m kg.queries README.md"
+    assert table.strip() == markdown_table().strip(), "run: python -m kg.sparql.bundled README.md"
 
 
 def test_every_example_output_is_what_the_command_prints(seed_store, tmp_path):

@@ -64,7 +64,9 @@ def add(
     if not files:
         raise UsageError("kg add needs at least one file")
     store_root = Path(store) if store else default_store()
-    open_store(store_root)  # a missing or damaged store is reported before any waiting
+    # A missing or damaged store is reported before any waiting; one of an earlier kg
+    # (no merged default graph) is not refused: the add rewrites it.
+    open_store(store_root, merged=False)
     with write_lock(store_root, timeout, on_wait):
         return _add_locked(files, store_root, input_format, shapes, ontology, timeout)
 

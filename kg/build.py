@@ -208,7 +208,7 @@ def _added_graphs(store_root: Path):
 
     if current_version(store_root) is None:
         return None, {}
-    old = open_store(store_root)
+    old = open_store(store_root, merged=False)  # named graphs only: an earlier layout too
     own = {GRAPH_ONTOLOGY, GRAPH_INFERRED, GRAPH_META}
     seed_prefix = graph_iri("seed", "")
     kept = {}

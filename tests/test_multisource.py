@@ -408,16 +408,22 @@ def test_inferences_stay_disjoint_from_the_merge(tmp_path):
     assert local_query(str(query_file(tmp_path, "n", count)), store=tmp_path).values() == [("2",)]
 
 
-def test_a_store_of_an_earlier_kg_is_refused_then_rewritten_by_add(tmp_path, seed_store):
-    """Named graphs only, no merged default graph: queries would answer nothing."""
-    old = tmp_path / "store"
+def earlier_store(root: Path, built: Path) -> Path:
+    """A store as an earlier kg wrote it: ``built``'s named graphs, no merged default graph."""
+    old = root / "store"
     version = old / "v-earlier"
     version.mkdir(parents=True)
     legacy = ox.Store(str(version))
-    legacy.extend(q for q in open_store(seed_store) if isinstance(q.graph_name, ox.NamedNode))
+    legacy.extend(q for q in open_store(built) if isinstance(q.graph_name, ox.NamedNode))
     legacy.flush()
     del legacy
     (old / "CURRENT").write_text("v-earlier\n", encoding="utf-8")
+    return old
+
+
+def test_a_store_of_an_earlier_kg_is_refused_then_rewritten_by_add(tmp_path, seed_store):
+    """Named graphs only, no merged default graph: queries would answer nothing."""
+    old = earlier_store(tmp_path, seed_store)
     refused = run_kg("query", "signing", "--store", old)
     assert (refused.exit_code, refused.stdout) == (2, "")
     assert refused.stderr == (
@@ -429,6 +435,18 @@ def test_a_store_of_an_earlier_kg_is_refused_then_rewritten_by_add(tmp_path, see
     assert run_kg("export", "--store", old).exit_code == 0  # named graphs only: still fine
     added = run_kg("add", MULTI / "restated.ttl", "--store", old)
     assert added.exit_code == 0, added.stderr
+    assert (
+        run_kg("query", "signing", "--store", old).stdout
+        == run_kg("query", "signing", "--store", seed_store).stdout
+    )
+
+
+def test_a_store_of_an_earlier_kg_is_rebuilt_by_build(tmp_path, seed_store):
+    """kg build, which the refusal says to run, reads the earlier store's added graphs."""
+    old = earlier_store(tmp_path, seed_store)
+    assert run_kg("query", "signing", "--store", old).exit_code == 2
+    built = run_kg("build", "--store", old)
+    assert built.exit_code == 0, built.stderr
     assert (
         run_kg("query", "signing", "--store", old).stdout
         == run_kg("query", "signing", "--store", seed_store).stdout

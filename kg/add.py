@@ -96,7 +96,7 @@ def add(
             shapes_name=shapes_name,
             inplace=True,
         )
-        if not report.conforms:
+        if not report.passed:
             raise NotConformingError(
                 "the data does not conform to the shapes; nothing was added", report
             )

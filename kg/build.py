@@ -105,7 +105,7 @@ def build(
         shapes_name=shapes_name,
         inplace=True,
     )
-    if not report.conforms:
+    if not report.passed:
         violations = sum(1 for r in report.results if r.severity == "Violation")
         raise NotConformingError(
             f"the seeds do not conform to the shapes ({violations} violation"

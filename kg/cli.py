@@ -238,7 +238,7 @@ def validate(
 ) -> None:
     """Validate the built graph, or FILES, against the shapes.
 
-    Exit 0 conforms, 1 does not conform, 2 error.
+    Exit 0 passes (no result at or above --fail-on), 1 does not, 2 error.
 
     \b
     Example:
@@ -258,7 +258,7 @@ def validate(
     for warning in report.warnings:
         say(f"kg: warning: {warning}")
     emit(report.render(format_name), output)
-    if not report.conforms:
+    if not report.passed:
         sys.exit(EXIT_NOT_CONFORMING)
 
 

@@ -11,7 +11,13 @@ import pytest
 from rdflib import Graph
 
 from benchmarks.generate import generate
-from kg.engine.validation import load_ontology, load_shapes, results_from_report, validate_graph
+from kg.engine.validation import (
+    load_ontology,
+    load_shapes,
+    results_from_report,
+    validate_graph,
+    with_typing_shapes,
+)
 from kg.rdf.io import from_rdflib_triples, parse_file, to_rdflib_graph
 from kg.store.memory import asserted_from_store, memory_store
 from kg.validate import validate
@@ -24,10 +30,12 @@ def rdflib_pyshacl(data: Graph, shapes=None, ontology=None) -> list:
     """The reference: plain pySHACL over an rdflib graph, as kg's options ask."""
     import pyshacl
 
+    ontology = ontology if ontology is not None else load_ontology()
+    shapes = shapes if shapes is not None else load_shapes(None)[0]
     _, report, _ = pyshacl.validate(
         data,
-        shacl_graph=shapes if shapes is not None else load_shapes(None)[0],
-        ont_graph=ontology if ontology is not None else load_ontology(),
+        shacl_graph=with_typing_shapes(shapes, ontology),  # kg's shapes, given to both
+        ont_graph=ontology,
         inference="none",
         advanced=True,
         allow_warnings=False,

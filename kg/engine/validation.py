@@ -394,6 +394,8 @@ def validate_graph(
     _check_shapes(shapes_graph, shapes_name)
     if meta_shacl:
         shapes_graph = _meta_check(shapes_graph, shapes_name)
+    if ontology_graph is not None:
+        shapes_graph = with_typing_shapes(shapes_graph, ontology_graph)
     if isinstance(data, ox.Store):
         if ontology_graph is not None:
             _inoculate(data, ontology_graph)
@@ -404,6 +406,23 @@ def validate_graph(
         options = {"ont_graph": ontology_graph, "inplace": inplace}
     report_graph = _run_pyshacl(data, shapes_graph, False, shapes_name, options)
     return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
+
+
+def with_typing_shapes(shapes_graph, ontology_graph):
+    """A copy of ``shapes_graph`` with the shapes that require the types the reasoner
+    would give (:mod:`kg.engine.reasonertypes`)."""
+    from rdflib import Graph
+
+    from kg.engine.reasonertypes import typing_shapes
+
+    combined = Graph()
+    for prefix, namespace in shapes_graph.namespaces():
+        combined.bind(prefix, namespace)
+    for triple in shapes_graph:
+        combined.add(triple)
+    for triple in typing_shapes(ontology_graph, shapes_graph):
+        combined.add(triple)
+    return combined
 
 
 def _run_pyshacl(data, shapes_graph, meta_shacl: bool, shapes_name: str, options: dict):

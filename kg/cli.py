@@ -182,6 +182,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
         kg build && kg query signing
     """
     ctx.obj = {"debug": debug}
+    if debug:  # which shapes the compiler left to pySHACL, and why (kg.engine.validation)
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("kg: debug: %(message)s"))
+        logger = logging.getLogger("kg")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
 
 
 @cli.command()

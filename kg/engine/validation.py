@@ -375,14 +375,17 @@ def validate_graph(
     meta_shacl: bool = False,
     shapes_name: str = "shapes",
     inplace: bool = False,
+    engine: str = "sparql",
 ) -> ValidationReport:
-    """Validate ``data`` with pySHACL. Raises :class:`InputError` for malformed shapes.
+    """Validate ``data`` against ``shapes_graph``. Raises :class:`InputError` for malformed shapes.
 
     ``data`` is an in-memory ``pyoxigraph.Store`` (from :mod:`kg.store.memory`; its
     default graph is the data, and the ontology's axioms are added to it), or an
     rdflib graph, validated as plain pySHACL does (with ``inplace``, the ontology
     is mixed into it rather than into a copy). Both give the same results, but
     for literals Oxigraph's store rewrites (:class:`kg.store.memory.RewriteCheck`).
+    A store is validated by the shapes compiled to SPARQL (``engine="sparql"``, see
+    :mod:`kg.engine.shacl`) or, with ``engine="pyshacl"``, by pySHACL alone.
     """
     import pyoxigraph as ox
 
@@ -399,12 +402,38 @@ def validate_graph(
     if isinstance(data, ox.Store):
         if ontology_graph is not None:
             _inoculate(data, ontology_graph)
+        if engine == "sparql":
+            return _validate_compiled(data, shapes_graph, shapes_name, fail_on)
         _quick_emptiness_test()
         _plain_strings()
         options = {"inplace": True}
     else:
         options = {"ont_graph": ontology_graph, "inplace": inplace}
     report_graph = _run_pyshacl(data, shapes_graph, False, shapes_name, options)
+    return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
+
+
+def _validate_compiled(store, shapes_graph, shapes_name: str, fail_on: str) -> ValidationReport:
+    """Shapes compiled to SPARQL, each constraint one query over the whole store
+    (:mod:`kg.engine.shacl`); pySHACL validates the shapes the compiler leaves."""
+    from kg.engine.shacl.compile import compile_shapes, without_targets
+    from kg.engine.shacl.report import run_checks
+
+    plan = compile_shapes(shapes_graph)
+    log = logging.getLogger("kg.validation")
+    log.debug("%d constraints compiled to SPARQL", len(plan.checks))
+    for shape, reason in sorted(plan.fallback.items(), key=lambda item: str(item[0])):
+        log.debug("pySHACL validates %s: %s", shorten(str(shape)), reason)
+    report_graph = None
+    if plan.fallback:
+        _quick_emptiness_test()
+        _plain_strings()
+        rest = without_targets(shapes_graph, plan)
+        report_graph = _run_pyshacl(store, rest, False, shapes_name, {"inplace": True})
+    try:
+        report_graph = run_checks(store, plan, report_graph)
+    except (SyntaxError, ValueError) as err:  # a shape's SPARQL that Oxigraph rejects
+        raise InputError(shapes_name, f"malformed shapes: {str(err).splitlines()[0]}") from None
     return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
 
 

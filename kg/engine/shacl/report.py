@@ -1,0 +1,122 @@
+"""Run compiled SHACL checks over an Oxigraph store and write the standard report.
+
+The report graph is the one pySHACL writes (``sh:ValidationReport`` with one
+``sh:ValidationResult`` per violation: focus node, path, value, messages, severity,
+source shape, constraint component, source constraint), so the results read from it
+(:func:`kg.engine.validation.results_from_report`) are, field by field, pySHACL's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.engine.shacl.compile import Check, Plan
+from kg.rdf.namespaces import SH
+
+
+def run_checks(store, plan: Plan, report_graph=None):
+    """Evaluate ``plan``'s checks over ``store`` (its default graph), adding their results
+    to ``report_graph`` (a new report when None). Returns the report graph."""
+    from rdflib import RDF, BNode, Graph, Literal, URIRef
+
+    if report_graph is None:
+        report_graph = Graph()
+        report = BNode()
+        report_graph.add((report, RDF.type, URIRef(SH + "ValidationReport")))
+    else:
+        report = next(report_graph.subjects(RDF.type, URIRef(SH + "ValidationReport")))
+    for check in plan.checks:
+        for row in store.query(check.query, use_default_graph_as_union=False):
+            if check.ill_typed and not _ill_typed(row["value"]):
+                continue
+            _add_result(report_graph, report, plan.shapes_graph, check, row)
+    conforms = not any(report_graph.objects(report, URIRef(SH + "result")))
+    report_graph.set((report, URIRef(SH + "conforms"), Literal(conforms)))
+    return report_graph
+
+
+def _add_result(graph, report, shapes_graph, check: Check, row) -> None:
+    from rdflib import RDF, BNode, Literal, URIRef
+
+    from kg.rdf.io import to_rdflib_term
+
+    def sh(name: str) -> URIRef:
+        return URIRef(SH + name)
+
+    bindings = {}
+    for variable in _variables(check.query):
+        term = row[variable]
+        if term is not None:
+            bindings[variable] = to_rdflib_term(term)
+    focus = bindings.get("this")
+    node = BNode()
+    graph.add((report, sh("result"), node))
+    graph.add((node, RDF.type, sh("ValidationResult")))
+    graph.add((node, sh("focusNode"), focus))
+    graph.add((node, sh("resultSeverity"), check.severity))
+    graph.add((node, sh("sourceShape"), check.shape))
+    graph.add((node, sh("sourceConstraintComponent"), sh(check.component)))
+    if check.source_constraint is not None:
+        graph.add((node, sh("sourceConstraint"), check.source_constraint))
+        _copy(shapes_graph, check.source_constraint, graph)
+    value = bindings.get("value")
+    if value is None and check.value_is_focus and check.has_value:
+        value = focus
+    if value is not None and check.has_value:
+        graph.add((node, sh("value"), value))
+    path = bindings.get("path") if check.component == "ClosedConstraintComponent" else None
+    if path is None:
+        path = check.path
+    if path is not None:
+        graph.add((node, sh("resultPath"), path))
+        _copy(shapes_graph, path, graph)
+    if isinstance(check.shape, BNode):
+        _copy(shapes_graph, check.shape, graph)
+    for message in check.messages:
+        if check.component == "SPARQLConstraintComponent":
+            message = Literal(_substitute(str(message), bindings))
+        graph.add((node, sh("resultMessage"), message))
+
+
+def _ill_typed(term) -> bool:
+    """Whether rdflib (so pySHACL) finds the literal's lexical form invalid for its type."""
+    from kg.rdf.io import to_rdflib_term
+
+    return bool(getattr(to_rdflib_term(term), "ill_typed", False))
+
+
+_VARIABLES: dict[str, list[str]] = {}
+
+
+def _variables(query: str) -> list[str]:
+    """The projected variables of a compiled query (its first SELECT)."""
+    names = _VARIABLES.get(query)
+    if names is None:
+        head = re.search(r"SELECT DISTINCT (.*?) WHERE", query, re.S)
+        names = _VARIABLES[query] = [v[1:] for v in re.findall(r"\?\w+", head.group(1))]
+    return names
+
+
+def _substitute(message: str, bindings: dict) -> str:
+    """``{?var}`` and ``{$var}`` in a SPARQL constraint's message, as pySHACL fills them."""
+    for name, term in bindings.items():
+        message = re.sub(f"{{[?$]{name}}}", str(term).replace("\\", "\\\\"), message)
+    return message
+
+
+def _copy(source, node, target) -> None:
+    """Copy the blank-node structure under ``node`` (a path, a constraint) into ``target``."""
+    from rdflib import BNode
+
+    if not isinstance(node, BNode):
+        return
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for p, o in source.predicate_objects(current):
+            target.add((current, p, o))
+            if isinstance(o, BNode):
+                stack.append(o)

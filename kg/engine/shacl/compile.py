@@ -168,13 +168,32 @@ class Check:
     ill_typed: bool = False  # rows are candidates: only ill-typed literals are results
 
 
+# Focus nodes are computed once per shape and kept in a named graph of the (throwaway)
+# store that the checks join on: a shape's targets, a SPARQL target above all, cost as
+# much as some of its checks, and every check of the shape needs them.
+FOCUS_GRAPH = "urn:kg:focus"
+FOCUS = "urn:kg:focus-of"
+CANDIDATES_GRAPH = "urn:kg:candidates"
+CANDIDATE = "urn:kg:candidate"
+
+
+def _focus_pattern(key: str) -> str:
+    return f"GRAPH <{FOCUS_GRAPH}> {{ ?this <{FOCUS}> <{key}> }}"
+
+
 @dataclass
 class Plan:
-    """The compiled checks, and the shapes left to pySHACL with the reason."""
+    """The compiled checks, and the shapes left to pySHACL with the reason.
+
+    ``focus`` holds, per compiled shape, the update that writes its focus nodes into
+    :data:`FOCUS_GRAPH`; ``{restrict}`` in it is where a restriction to candidate focus
+    nodes goes (incremental validation).
+    """
 
     checks: list[Check] = field(default_factory=list)
     fallback: dict = field(default_factory=dict)  # shape -> reason
     shapes_graph: object = None
+    focus: list[tuple[str, str]] = field(default_factory=list)  # (key, update template)
 
 
 def _n3(term) -> str:
@@ -428,7 +447,7 @@ class _Compiler:
             if name == "class":
                 add(
                     "ClassConstraintComponent",
-                    f"{values} FILTER NOT EXISTS {{ ?value {_INSTANCE_OF} {_n3(o)} }}",
+                    f"{values} MINUS {{ ?value {_INSTANCE_OF} {_n3(o)} }}",
                 )
             elif name == "datatype":
                 add(
@@ -461,7 +480,7 @@ class _Compiler:
                 count = int(o)
                 component = name[0].upper() + name[1:] + "ConstraintComponent"
                 if name == "minCount" and count == 1:
-                    add(component, f"FILTER NOT EXISTS {{ ?this {path} ?kg_v }}", has_value=False)
+                    add(component, f"MINUS {{ ?this {path} ?kg_v }}", has_value=False)
                 elif name == "minCount":
                     add(
                         component,
@@ -491,7 +510,7 @@ class _Compiler:
                     raise Unsupported("sh:hasValue on a node shape")
                 add(
                     "HasValueConstraintComponent",
-                    f"FILTER NOT EXISTS {{ ?this {path} {_n3(o)} }}",
+                    f"MINUS {{ ?this {path} {_n3(o)} }}",
                     has_value=False,
                 )
             elif name == "in":
@@ -626,11 +645,17 @@ def compile_shapes(shapes_graph) -> Plan:
             if focus is None:
                 continue
             pattern, prefixes = focus
-            compiler.compile_shape(shape, pattern, prefixes, checks)
+            key = f"urn:kg:shape:{len(plan.focus)}"
+            compiler.compile_shape(shape, _focus_pattern(key), "", checks)
         except Unsupported as why:
             plan.fallback[shape] = str(why)
             continue
         plan.checks.extend(checks)
+        update = (
+            f"{prefixes}\nINSERT {{ GRAPH <{FOCUS_GRAPH}> {{ ?this <{FOCUS}> <{key}> }} }}"
+            f" WHERE {{ {pattern} {{restrict}} }}"
+        )
+        plan.focus.append((key, update.strip()))
     return plan
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import re
 
-from kg.engine.shacl.compile import Check, Plan
+from kg.engine.shacl.compile import CANDIDATE, CANDIDATES_GRAPH, FOCUS, FOCUS_GRAPH, Check, Plan
 from kg.rdf.namespaces import SH
 
 
-def run_checks(store, plan: Plan, report_graph=None):
+def run_checks(store, plan: Plan, report_graph=None, candidates=None):
     """Evaluate ``plan``'s checks over ``store`` (its default graph), adding their results
-    to ``report_graph`` (a new report when None). Returns the report graph."""
+    to ``report_graph`` (a new report when None). Returns the report graph.
+
+    With ``candidates`` (Oxigraph terms), only those nodes are focus nodes: the results
+    are those of a full validation that concern them.
+    """
+    import pyoxigraph as ox
     from rdflib import RDF, BNode, Graph, Literal, URIRef
 
     if report_graph is None:
@@ -25,11 +30,30 @@ def run_checks(store, plan: Plan, report_graph=None):
         report_graph.add((report, RDF.type, URIRef(SH + "ValidationReport")))
     else:
         report = next(report_graph.subjects(RDF.type, URIRef(SH + "ValidationReport")))
-    for check in plan.checks:
-        for row in store.query(check.query, use_default_graph_as_union=False):
-            if check.ill_typed and not _ill_typed(row["value"]):
-                continue
-            _add_result(report_graph, report, plan.shapes_graph, check, row)
+    restrict = ""
+    if candidates is not None:  # only these nodes can be focus nodes (incremental add)
+        restrict = (
+            f"FILTER EXISTS {{ GRAPH <{CANDIDATES_GRAPH}> {{ <{CANDIDATE}> <{FOCUS}> ?this }} }}"
+        )
+        if _has_graph(store, CANDIDATES_GRAPH):
+            store.remove_graph(ox.NamedNode(CANDIDATES_GRAPH))
+        candidate = ox.NamedNode(CANDIDATE)
+        store.extend(
+            ox.Quad(candidate, ox.NamedNode(FOCUS), node, ox.NamedNode(CANDIDATES_GRAPH))
+            for node in candidates
+        )
+    try:
+        for _, update in plan.focus:
+            store.update(update.replace("{restrict}", restrict))
+        for check in plan.checks:
+            for row in store.query(check.query, use_default_graph_as_union=False):
+                if check.ill_typed and not _ill_typed(row["value"]):
+                    continue
+                _add_result(report_graph, report, plan.shapes_graph, check, row)
+    finally:
+        for name in (FOCUS_GRAPH, CANDIDATES_GRAPH):
+            if _has_graph(store, name):
+                store.remove_graph(ox.NamedNode(name))
     conforms = not any(report_graph.objects(report, URIRef(SH + "result")))
     report_graph.set((report, URIRef(SH + "conforms"), Literal(conforms)))
     return report_graph
@@ -76,6 +100,12 @@ def _add_result(graph, report, shapes_graph, check: Check, row) -> None:
         if check.component == "SPARQLConstraintComponent":
             message = Literal(_substitute(str(message), bindings))
         graph.add((node, sh("resultMessage"), message))
+
+
+def _has_graph(store, name: str) -> bool:
+    import pyoxigraph as ox
+
+    return any(True for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
 
 
 def _ill_typed(term) -> bool:

@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import re
 
-from kg.engine.shacl.compile import CANDIDATE, CANDIDATES_GRAPH, FOCUS, FOCUS_GRAPH, Check, Plan
-from kg.rdf.namespaces import SH
+from kg.engine.shacl.compile import (
+    CANDIDATE,
+    CANDIDATES_GRAPH,
+    FOCUS,
+    FOCUS_GRAPH,
+    INSTANCE_OF,
+    INSTANCES_GRAPH,
+    Check,
+    Plan,
+)
+from kg.rdf.namespaces import RDF, RDFS, SH
+
+_INSTANCE = f"<{RDF}type>/<{RDFS}subClassOf>*"
 
 
 def run_checks(store, plan: Plan, report_graph=None, candidates=None):
@@ -22,14 +33,15 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
     are those of a full validation that concern them.
     """
     import pyoxigraph as ox
-    from rdflib import RDF, BNode, Graph, Literal, URIRef
+    from rdflib import RDF as R
+    from rdflib import BNode, Graph, Literal, URIRef
 
     if report_graph is None:
         report_graph = Graph()
         report = BNode()
-        report_graph.add((report, RDF.type, URIRef(SH + "ValidationReport")))
+        report_graph.add((report, R.type, URIRef(SH + "ValidationReport")))
     else:
-        report = next(report_graph.subjects(RDF.type, URIRef(SH + "ValidationReport")))
+        report = next(report_graph.subjects(R.type, URIRef(SH + "ValidationReport")))
     restrict = ""
     if candidates is not None:  # only these nodes can be focus nodes (incremental add)
         restrict = (
@@ -43,15 +55,26 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
             for node in candidates
         )
     try:
+        for cls in sorted(plan.classes):
+            store.update(
+                f"INSERT {{ GRAPH <{INSTANCES_GRAPH}> {{ ?value <{INSTANCE_OF}> <{cls}> }} }} "
+                f"WHERE {{ ?value {_INSTANCE} <{cls}> }}"
+            )
         for _, update in plan.focus:
             store.update(update.replace("{restrict}", restrict))
-        for check in plan.checks:
-            for row in store.query(check.query, use_default_graph_as_union=False):
-                if check.ill_typed and not _ill_typed(row["value"]):
-                    continue
-                _add_result(report_graph, report, plan.shapes_graph, check, row)
+        by_query: dict[str, list[Check]] = {}
+        for check in plan.checks:  # batched checks share one query
+            by_query.setdefault(check.query, []).append(check)
+        for query, checks in by_query.items():
+            for row in store.query(query, use_default_graph_as_union=False):
+                for check in checks:
+                    if check.flag is not None and not _true(row[check.flag]):
+                        continue
+                    if check.ill_typed and not _ill_typed(row["value"]):
+                        continue
+                    _add_result(report_graph, report, plan.shapes_graph, check, row)
     finally:
-        for name in (FOCUS_GRAPH, CANDIDATES_GRAPH):
+        for name in (FOCUS_GRAPH, CANDIDATES_GRAPH, INSTANCES_GRAPH):
             if _has_graph(store, name):
                 store.remove_graph(ox.NamedNode(name))
     conforms = not any(report_graph.objects(report, URIRef(SH + "result")))
@@ -60,7 +83,8 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
 
 
 def _add_result(graph, report, shapes_graph, check: Check, row) -> None:
-    from rdflib import RDF, BNode, Literal, URIRef
+    from rdflib import RDF as R
+    from rdflib import BNode, Literal, URIRef
 
     from kg.rdf.io import to_rdflib_term
 
@@ -75,7 +99,7 @@ def _add_result(graph, report, shapes_graph, check: Check, row) -> None:
     focus = bindings.get("this")
     node = BNode()
     graph.add((report, sh("result"), node))
-    graph.add((node, RDF.type, sh("ValidationResult")))
+    graph.add((node, R.type, sh("ValidationResult")))
     graph.add((node, sh("focusNode"), focus))
     graph.add((node, sh("resultSeverity"), check.severity))
     graph.add((node, sh("sourceShape"), check.shape))
@@ -102,6 +126,10 @@ def _add_result(graph, report, shapes_graph, check: Check, row) -> None:
         graph.add((node, sh("resultMessage"), message))
 
 
+def _true(term) -> bool:
+    return term is not None and term.value == "true"
+
+
 def _has_graph(store, name: str) -> bool:
     import pyoxigraph as ox
 
@@ -110,9 +138,11 @@ def _has_graph(store, name: str) -> bool:
 
 def _ill_typed(term) -> bool:
     """Whether rdflib (so pySHACL) finds the literal's lexical form invalid for its type."""
-    from kg.rdf.io import to_rdflib_term
+    import pyoxigraph as ox
 
-    return bool(getattr(to_rdflib_term(term), "ill_typed", False))
+    from kg.rdf.io import is_ill_typed
+
+    return isinstance(term, ox.Literal) and is_ill_typed(term)
 
 
 _VARIABLES: dict[str, list[str]] = {}
@@ -122,8 +152,9 @@ def _variables(query: str) -> list[str]:
     """The projected variables of a compiled query (its first SELECT)."""
     names = _VARIABLES.get(query)
     if names is None:
-        head = re.search(r"SELECT DISTINCT (.*?) WHERE", query, re.S)
-        names = _VARIABLES[query] = [v[1:] for v in re.findall(r"\?\w+", head.group(1))]
+        head = re.search(r"SELECT DISTINCT (.*?) WHERE", query, re.S).group(1)
+        head = re.sub(r"\(.*? AS (\?\w+)\)", r"\1", head)  # (expression AS ?flag)
+        names = _VARIABLES[query] = [v[1:] for v in re.findall(r"\?\w+", head)]
     return names
 
 

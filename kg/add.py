@@ -87,6 +87,13 @@ def add(
     shapes_graph, shapes_name, user_shapes = load_shapes(shapes, ontology_dir)
     ontology_graph = load_ontology(ontology_dir)
 
+    # With the bundled shapes and ontology, which the graph already passed, only the
+    # nodes the new data can affect are validated (kg.engine.shacl.focus).
+    incremental = not user_shapes and ontology_dir is None and isinstance(combined, ox.Store)
+
+    def delta():
+        return itertools.chain.from_iterable(quads() for _, _, _, quads in staged)
+
     def check_and_reason():
         report = validate_graph(
             combined,
@@ -95,6 +102,7 @@ def add(
             meta_shacl=user_shapes,
             shapes_name=shapes_name,
             inplace=True,
+            delta=delta if incremental else None,
         )
         if not report.passed:
             raise NotConformingError(

@@ -376,6 +376,7 @@ def validate_graph(
     shapes_name: str = "shapes",
     inplace: bool = False,
     engine: str = "sparql",
+    delta=None,
 ) -> ValidationReport:
     """Validate ``data`` against ``shapes_graph``. Raises :class:`InputError` for malformed shapes.
 
@@ -386,6 +387,11 @@ def validate_graph(
     for literals Oxigraph's store rewrites (:class:`kg.store.memory.RewriteCheck`).
     A store is validated by the shapes compiled to SPARQL (``engine="sparql"``, see
     :mod:`kg.engine.shacl`) or, with ``engine="pyshacl"``, by pySHACL alone.
+
+    ``delta`` (a function giving the quads just added to a store that conformed
+    before) validates only the focus nodes those quads can affect
+    (:mod:`kg.engine.shacl.focus`): the results are those of a full validation that
+    concern them; results of other nodes are left out, as they cannot have changed.
     """
     import pyoxigraph as ox
 
@@ -403,7 +409,7 @@ def validate_graph(
         if ontology_graph is not None:
             _inoculate(data, ontology_graph)
         if engine == "sparql":
-            return _validate_compiled(data, shapes_graph, shapes_name, fail_on)
+            return _validate_compiled(data, shapes_graph, shapes_name, fail_on, delta)
         _quick_emptiness_test()
         _plain_strings()
         options = {"inplace": True}
@@ -413,10 +419,13 @@ def validate_graph(
     return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
 
 
-def _validate_compiled(store, shapes_graph, shapes_name: str, fail_on: str) -> ValidationReport:
+def _validate_compiled(
+    store, shapes_graph, shapes_name: str, fail_on: str, delta=None
+) -> ValidationReport:
     """Shapes compiled to SPARQL, each constraint one query over the whole store
     (:mod:`kg.engine.shacl`); pySHACL validates the shapes the compiler leaves."""
     from kg.engine.shacl.compile import compile_shapes, without_targets
+    from kg.engine.shacl.focus import affected_nodes, changes_schema, reach
     from kg.engine.shacl.report import run_checks
 
     plan = compile_shapes(shapes_graph)
@@ -424,6 +433,11 @@ def _validate_compiled(store, shapes_graph, shapes_name: str, fail_on: str) -> V
     log.debug("%d constraints compiled to SPARQL", len(plan.checks))
     for shape, reason in sorted(plan.fallback.items(), key=lambda item: str(item[0])):
         log.debug("pySHACL validates %s: %s", shorten(str(shape)), reason)
+    candidates = None
+    if delta is not None and not plan.fallback and not changes_schema(delta()):
+        candidates = affected_nodes(store, delta(), reach(plan) - 1)
+        if candidates is not None:
+            log.debug("validating the %d nodes the new data can affect", len(candidates))
     report_graph = None
     if plan.fallback:
         _quick_emptiness_test()
@@ -431,7 +445,7 @@ def _validate_compiled(store, shapes_graph, shapes_name: str, fail_on: str) -> V
         rest = without_targets(shapes_graph, plan)
         report_graph = _run_pyshacl(store, rest, False, shapes_name, {"inplace": True})
     try:
-        report_graph = run_checks(store, plan, report_graph)
+        report_graph = run_checks(store, plan, report_graph, candidates)
     except (SyntaxError, ValueError) as err:  # a shape's SPARQL that Oxigraph rejects
         raise InputError(shapes_name, f"malformed shapes: {str(err).splitlines()[0]}") from None
     return ValidationReport(results_from_report(report_graph), report_graph, fail_on)

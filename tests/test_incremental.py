@@ -1,0 +1,132 @@
+"""kg add validates only the focus nodes new data can affect (kg/engine/shacl/focus.py):
+for random deltas, clean and with violations, including changes to nodes the base
+already holds, the incremental results are those of a full validation of the combined
+graph, result for result: the full results of the affected nodes are exactly the
+incremental ones, and every other node's results are the base's."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from benchmarks.generate import generate
+from kg.engine.shacl.compile import compile_shapes
+from kg.engine.shacl.focus import affected_nodes, reach
+from kg.engine.validation import (
+    _term_text,
+    load_ontology,
+    load_shapes,
+    validate_graph,
+    with_typing_shapes,
+)
+from kg.rdf.io import to_rdflib_term
+from kg.store.memory import memory_store
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCTERMS_ISSUED = "http://purl.org/dc/terms/issued"
+KG = "https://w3id.org/kg/ontology#"
+
+
+def parse(text: str) -> list:
+    return list(ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
+
+
+def mutations(base: list, rng: random.Random) -> list:
+    """Changes to nodes the base holds: a second issue date on an article, a signing
+    dated after its source, a stray property on a term, an untyped node naming a person."""
+    by_predicate: dict[str, list] = {}
+    for quad in base:
+        by_predicate.setdefault(quad.predicate.value, []).append(quad)
+    out = []
+    for quad in rng.sample(by_predicate[DCTERMS_ISSUED], 2):
+        date = rng.choice(["1999-01-01", "2099-12-31"])
+        out.append(
+            ox.Quad(
+                quad.subject, quad.predicate, ox.Literal(date, datatype=ox.NamedNode(XSD + "date"))
+            )
+        )
+    for quad in rng.sample(by_predicate[KG + "signingDate"], 1):
+        out.append(
+            ox.Quad(
+                quad.subject,
+                quad.predicate,
+                ox.Literal("2099-12-31", datatype=ox.NamedNode(XSD + "date")),
+            )
+        )
+    term = rng.choice(by_predicate[KG + "officeHolder"])
+    out.append(ox.Quad(term.subject, ox.NamedNode(KG + "party"), term.object))
+    out.append(
+        ox.Quad(
+            ox.NamedNode("https://w3id.org/kg/id/untyped"),
+            ox.NamedNode(KG + "officeHolder"),
+            term.object,
+        )
+    )
+    return out
+
+
+def deltas(seed: int, base: list) -> dict[str, list]:
+    rng = random.Random(seed)
+    return {
+        "clean story": parse(generate(300, seed=seed + 100, violations=0).ntriples),
+        "story with violations": parse(generate(300, seed=seed + 200, violations=0.3).ntriples),
+        "changes to existing nodes": mutations(base, rng),
+    }
+
+
+SHAPES = None
+
+
+def validate(quads, delta=None):
+    global SHAPES
+    if SHAPES is None:
+        SHAPES = load_shapes(None)[0], load_ontology()
+    shapes, ontology = SHAPES
+    store = memory_store(quads)
+    return validate_graph(store, shapes, ontology, delta=delta).results
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    "kind", ["clean story", "story with violations", "changes to existing nodes"]
+)
+def test_incremental_validation_equals_full_validation(seed, kind):
+    base = parse(generate(1500, seed=seed, violations=0).ntriples)
+    delta = deltas(seed, base)[kind]
+    combined = base + delta
+    full = validate(combined)
+    incremental = validate(combined, delta=lambda: iter(delta))
+    store = memory_store(combined)
+    shapes, ontology = SHAPES
+    plan = compile_shapes(with_typing_shapes(shapes, ontology))
+    affected = {
+        _term_text(None, to_rdflib_term(n)) for n in affected_nodes(store, delta, reach(plan) - 1)
+    }
+    assert sorted(r for r in full if r.focus_node in affected) == sorted(incremental)
+    unaffected = sorted(r for r in validate(base) if r.focus_node not in affected)
+    assert sorted(r for r in full if r.focus_node not in affected) == unaffected
+    if kind != "clean story":
+        assert any(r.severity == "Violation" for r in incremental)
+    if kind == "changes to existing nodes":  # a few triples reach a small part of the graph
+        assert len(affected) < len({q.subject for q in combined}) / 4
+
+
+def test_kg_add_reports_a_second_issue_date_on_an_existing_article(seed_store, tmp_path):
+    from tests.conftest import run_kg
+
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    data = tmp_path / "second-date.ttl"
+    data.write_text(
+        "<https://w3id.org/kg/id/ani-2026-01-27-eu-india-security-defence-partnership> "
+        f'<{DCTERMS_ISSUED}> "2025-01-01"^^<{XSD}date> .\n'
+    )
+    result = run_kg("add", data, "--store", store)
+    assert result.exit_code == 1
+    assert any(
+        "ani-2026-01-27" in line and "dcterms:issued" in line and line.startswith("Violation")
+        for line in result.stdout.splitlines()
+    )

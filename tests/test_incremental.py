@@ -130,3 +130,38 @@ def test_kg_add_reports_a_second_issue_date_on_an_existing_article(seed_store, t
         "ani-2026-01-27" in line and "dcterms:issued" in line and line.startswith("Violation")
         for line in result.stdout.splitlines()
     )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    "kind", ["clean story", "story with violations", "changes to existing nodes"]
+)
+def test_incremental_reasoning_equals_full_reasoning(seed, kind):
+    from kg.engine.reasoning import closure, incremental_closure
+
+    ontology = load_ontology()
+    base = parse(generate(1500, seed=seed, violations=0).ntriples)
+    delta = deltas(seed, base)[kind]
+    before = closure(memory_store(base), ontology).triples
+    full = set(closure(memory_store(base + delta), ontology).triples)
+    incremental = incremental_closure(memory_store(base + delta), before, delta, ontology)
+    assert incremental is not None
+    assert set(incremental) == full
+    assert len(full) > len(before)
+
+
+def test_incremental_reasoning_follows_transitive_properties():
+    """A new kg:concludedBefore link joins two chains the base already holds."""
+    from kg.engine.reasoning import closure, incremental_closure
+
+    ontology = load_ontology()
+    kgr = "https://w3id.org/kg/id/"
+    before_ = ox.NamedNode(KG + "concludedBefore")
+    chain = [ox.NamedNode(kgr + f"f{i}") for i in range(6)]
+    base = [ox.Quad(a, before_, b) for a, b in zip(chain[:2], chain[1:3], strict=True)]
+    base += [ox.Quad(a, before_, b) for a, b in zip(chain[3:5], chain[4:6], strict=True)]
+    delta = [ox.Quad(chain[2], before_, chain[3])]
+    old = closure(memory_store(base), ontology).triples
+    full = set(closure(memory_store(base + delta), ontology).triples)
+    assert set(incremental_closure(memory_store(base + delta), old, delta, ontology)) == full
+    assert (to_rdflib_term(chain[0]), to_rdflib_term(before_), to_rdflib_term(chain[5])) in full

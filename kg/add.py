@@ -53,9 +53,16 @@ def add(
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
 
-    from kg.engine.reasoning import closure
+    from kg.engine.reasoning import closure, incremental_closure
     from kg.engine.validation import ill_typed_warnings, load_ontology, load_shapes, validate_graph
-    from kg.rdf.io import format_for, from_rdflib_triples, iter_quads, read_input, to_rdflib_graph
+    from kg.rdf.io import (
+        format_for,
+        from_rdflib_triples,
+        iter_quads,
+        read_input,
+        to_rdflib_graph,
+        to_rdflib_term,
+    )
     from kg.rdf.limits import run_with_timeout
     from kg.rdf.resources import default_store
     from kg.store.memory import RewriteCheck, asserted_from_store, load_quads
@@ -108,6 +115,16 @@ def add(
             raise NotConformingError(
                 "the data does not conform to the shapes; nothing was added", report
             )
+        if incremental:  # the old inferences and what the new triples add to them
+            old = existing.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
+            # a list: Oxigraph's iterator must be dropped on the thread that made it
+            before = [
+                tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object)) for q in old
+            ]
+            del old
+            inferred = incremental_closure(combined, before, delta(), ontology_graph)
+            if inferred is not None:
+                return report, inferred
         return report, closure(combined, ontology_graph, sort=False).triples
 
     report, inferred = run_with_timeout(check_and_reason, timeout, "validation")

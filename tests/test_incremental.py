@@ -165,3 +165,24 @@ def test_incremental_reasoning_follows_transitive_properties():
     full = set(closure(memory_store(base + delta), ontology).triples)
     assert set(incremental_closure(memory_store(base + delta), old, delta, ontology)) == full
     assert (to_rdflib_term(chain[0]), to_rdflib_term(before_), to_rdflib_term(chain[5])) in full
+
+
+def test_kg_add_stores_the_inferences_a_full_closure_gives(seed_store, tmp_path):
+    from kg.add import add
+    from kg.engine.reasoning import closure
+    from kg.rdf.namespaces import GRAPH_INFERRED
+    from kg.store.memory import asserted_from_store
+    from kg.store.versions import open_store
+
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    data = tmp_path / "story.nt"
+    text = generate(400, seed=9, violations=0).ntriples
+    kgr = "https://w3id.org/kg/id/"
+    data.write_text(text.replace(f"<{kgr}", f"<{kgr}new-"))  # nodes the seed does not hold
+    add([data], store=store)
+    stored = {
+        tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object))
+        for q in open_store(store).quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
+    }
+    assert stored == set(closure(asserted_from_store(store), load_ontology()).triples)

@@ -122,7 +122,9 @@ def add(
                 tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object)) for q in old
             ]
             del old
-            inferred = incremental_closure(combined, before, delta(), ontology_graph)
+            inferred = None
+            if before:  # a store without inferences (not built by kg): the whole closure
+                inferred = incremental_closure(combined, before, delta(), ontology_graph)
             if inferred is not None:
                 return report, inferred
         return report, closure(combined, ontology_graph, sort=False).triples

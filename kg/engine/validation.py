@@ -428,7 +428,7 @@ def _validate_compiled(
     from kg.engine.shacl.focus import affected_nodes, changes_schema, reach
     from kg.engine.shacl.report import run_checks
 
-    plan = compile_shapes(shapes_graph)
+    plan = compile_shapes(shapes_graph, few_focus=delta is not None)
     log = logging.getLogger("kg.validation")
     log.debug("%d constraints compiled to SPARQL", len(plan.checks))
     for shape, reason in sorted(plan.fallback.items(), key=lambda item: str(item[0])):

@@ -211,18 +211,24 @@ def _n3(term) -> str:
 
 
 class _Compiler:
-    def __init__(self, graph) -> None:
+    def __init__(self, graph, few_focus: bool = False) -> None:
         from rdflib import URIRef
 
         self.g = graph
         self.sh = lambda name: URIRef(SH + name)
         self.rdf_type = URIRef(RDF + "type")
         self.classes: set[str] = set()
+        # Few focus nodes (incremental validation): per-row lookups beat the whole-store
+        # passes (MINUS, the instances of every class) that suit a full validation.
+        self.few_focus = few_focus
+        self.absent = "FILTER NOT EXISTS" if few_focus else "MINUS"
 
     def instance(self, cls) -> str:
         """A pattern true when ``?value`` is an instance of ``cls`` (through
         ``rdfs:subClassOf*``), read from :data:`INSTANCES_GRAPH`, which
         :func:`kg.engine.shacl.report.run_checks` fills once per class."""
+        if self.few_focus:
+            return f"?value {_INSTANCE_OF} {_n3(cls)}"
         self.classes.add(str(_n3(cls))[1:-1])
         return f"GRAPH <{INSTANCES_GRAPH}> {{ ?value <{INSTANCE_OF}> {_n3(cls)} }}"
 
@@ -501,7 +507,7 @@ class _Compiler:
                     # evaluates the path per node (seconds at 100k): MINUS evaluates it once
                     add(component, f"FILTER NOT EXISTS {{ ?this {path} ?kg_v }}", has_value=False)
                 elif name == "minCount" and count == 1:
-                    add(component, f"MINUS {{ ?this {path} ?kg_v }}", has_value=False)
+                    add(component, f"{self.absent} {{ ?this {path} ?kg_v }}", has_value=False)
                 elif name == "minCount":
                     add(
                         component,
@@ -531,7 +537,7 @@ class _Compiler:
                     raise Unsupported("sh:hasValue on a node shape")
                 add(
                     "HasValueConstraintComponent",
-                    f"MINUS {{ ?this {path} {_n3(o)} }}",
+                    f"{self.absent} {{ ?this {path} {_n3(o)} }}",
                     has_value=False,
                 )
             elif name == "in":
@@ -660,11 +666,11 @@ def _literal(text: str) -> str:
     return Literal(text).n3()
 
 
-def compile_shapes(shapes_graph) -> Plan:
+def compile_shapes(shapes_graph, few_focus: bool = False) -> Plan:
     """Compile every shape with a target; shapes that cannot be go to ``Plan.fallback``."""
     from rdflib import URIRef
 
-    compiler = _Compiler(shapes_graph)
+    compiler = _Compiler(shapes_graph, few_focus)
     plan = Plan(shapes_graph=shapes_graph)
     targeted = set()
     for name in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target"):
@@ -691,7 +697,7 @@ def compile_shapes(shapes_graph) -> Plan:
         plan.checks.extend(checks)
         update = (
             f"{prefixes}\nINSERT {{ GRAPH <{FOCUS_GRAPH}> {{ ?this <{FOCUS}> <{key}> }} }}"
-            f" WHERE {{ {pattern} {{restrict}} }}"
+            f" WHERE {{ {{restrict}} {pattern} }}"
         )
         plan.focus.append((key, update.strip()))
     plan.classes = set(compiler.classes)

@@ -177,6 +177,7 @@ FOCUS = "urn:kg:focus-of"
 CANDIDATES_GRAPH = "urn:kg:candidates"
 CANDIDATE = "urn:kg:candidate"
 INSTANCES_GRAPH = "urn:kg:instances"
+RESTRICT = "{restrict}"  # where run_checks puts the restriction to candidate focus nodes
 INSTANCE_OF = "urn:kg:instance-of"
 
 
@@ -221,6 +222,7 @@ class _Compiler:
         # Few focus nodes (incremental validation): per-row lookups beat the whole-store
         # passes (MINUS, the instances of every class) that suit a full validation.
         self.few_focus = few_focus
+        self.simple_target: str | None = None
         self.absent = "FILTER NOT EXISTS" if few_focus else "MINUS"
 
     def instance(self, cls) -> str:
@@ -334,6 +336,7 @@ class _Compiler:
             prefixes.append(self.prefixes(target))
         if not parts:
             return None
+        self.simple_target = parts[0] if len(parts) == 1 and not prefixes else None
         union = " UNION ".join("{ " + p + " }" for p in parts)
         return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}", "\n".join(prefixes)
 
@@ -691,6 +694,14 @@ def compile_shapes(shapes_graph, few_focus: bool = False) -> Plan:
             pattern, prefixes = focus
             key = f"urn:kg:shape:{len(plan.focus)}"
             compiler.compile_shape(shape, _focus_pattern(key), "", checks)
+            simple = compiler.simple_target
+            if simple is not None and len({c.query for c in checks}) <= 2:
+                # One target pattern and a query or two (the typing shapes): the pattern
+                # in the queries costs less than writing the focus nodes down first.
+                checks = []
+                compiler.compile_shape(shape, f"{RESTRICT} {simple}", "", checks)
+                plan.checks.extend(checks)
+                continue
         except Unsupported as why:
             plan.fallback[shape] = str(why)
             continue

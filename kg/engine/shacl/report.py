@@ -17,6 +17,7 @@ from kg.engine.shacl.compile import (
     FOCUS_GRAPH,
     INSTANCE_OF,
     INSTANCES_GRAPH,
+    RESTRICT,
     Check,
     Plan,
 )
@@ -66,7 +67,8 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
         for check in plan.checks:  # batched checks share one query
             by_query.setdefault(check.query, []).append(check)
         for query, checks in by_query.items():
-            for row in store.query(query, use_default_graph_as_union=False):
+            text = query.replace(RESTRICT, restrict)
+            for row in store.query(text, use_default_graph_as_union=False):
                 for check in checks:
                     if check.flag is not None and not _true(row[check.flag]):
                         continue

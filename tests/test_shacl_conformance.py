@@ -158,3 +158,46 @@ def test_json_conforms_is_shacls_and_passed_is_the_fail_on_verdict(tmp_path):
     )
     assert result.exit_code == 1
     assert json.loads(result.stdout)["passed"] is False
+
+
+# Oxigraph's store keeps "300"^^xsd:byte as xsd:integer: kg validate checks such data in an
+# rdflib graph (kg.store.memory.RewriteCheck, and test_w3c_shacl_core passes it), which
+# this test, calling the compiler on a store directly, leaves out.
+REWRITTEN_DATA = {"property/datatype-ill-formed"}
+
+
+@needs_suite
+@pytest.mark.parametrize(
+    "test",
+    [
+        pytest.param(t, marks=pytest.mark.xfail(reason="literals the store rewrites", strict=True))
+        if t.name in REWRITTEN_DATA
+        else t
+        for t in TESTS
+    ],
+    ids=[t.name for t in TESTS],
+)
+def test_w3c_shacl_core_with_the_compiler(test):
+    """The same tests with every shape the compiler handles compiled, messages or not
+    (``kg validate`` leaves shapes without sh:message to pySHACL, whose messages it does
+    not imitate; the comparison ignores messages); pySHACL runs only the rest."""
+    from kg.engine.shacl.compile import compile_shapes, without_targets
+    from kg.engine.shacl.report import run_checks
+    from kg.engine.validation import (
+        ValidationReport,
+        _run_pyshacl,
+        load_shapes,
+        results_from_report,
+    )
+    from kg.rdf.io import parse_file
+    from kg.store.memory import memory_store
+
+    shapes = load_shapes(test.shapes)[0]
+    store = memory_store(parse_file(test.data))
+    plan = compile_shapes(shapes, require_messages=False)
+    report = None
+    if plan.fallback:
+        report = _run_pyshacl(store, without_targets(shapes, plan), False, "s", {"inplace": True})
+    report = run_checks(store, plan, report)
+    turtle = ValidationReport(results_from_report(report), report).to_turtle()
+    assert passes(test, turtle)

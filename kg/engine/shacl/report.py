@@ -45,9 +45,8 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
         report = next(report_graph.subjects(R.type, URIRef(SH + "ValidationReport")))
     restrict = ""
     if candidates is not None:  # only these nodes can be focus nodes (incremental add)
-        restrict = (
-            f"FILTER EXISTS {{ GRAPH <{CANDIDATES_GRAPH}> {{ <{CANDIDATE}> <{FOCUS}> ?this }} }}"
-        )
+        # a join, first in the pattern: the targets are then checked per candidate
+        restrict = f"GRAPH <{CANDIDATES_GRAPH}> {{ <{CANDIDATE}> <{FOCUS}> ?this }}"
         if _has_graph(store, CANDIDATES_GRAPH):
             store.remove_graph(ox.NamedNode(CANDIDATES_GRAPH))
         candidate = ox.NamedNode(CANDIDATE)
@@ -74,7 +73,7 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
                         continue
                     if check.ill_typed and not _ill_typed(row["value"]):
                         continue
-                    _add_result(report_graph, report, plan.shapes_graph, check, row)
+                    _add_result(report_graph, report, plan.shapes_graph, check, row, store)
     finally:
         for name in (FOCUS_GRAPH, CANDIDATES_GRAPH, INSTANCES_GRAPH):
             if _has_graph(store, name):
@@ -84,7 +83,7 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
     return report_graph
 
 
-def _add_result(graph, report, shapes_graph, check: Check, row) -> None:
+def _add_result(graph, report, shapes_graph, check: Check, row, store=None) -> None:
     from rdflib import RDF as R
     from rdflib import BNode, Literal, URIRef
 
@@ -122,6 +121,9 @@ def _add_result(graph, report, shapes_graph, check: Check, row) -> None:
         _copy(shapes_graph, path, graph)
     if isinstance(check.shape, BNode):
         _copy(shapes_graph, check.shape, graph)
+    for term in (focus, value):  # blank nodes of the data come with their triples, as in pySHACL
+        if isinstance(term, BNode) and store is not None:
+            _copy_from_store(store, term, graph)
     for message in check.messages:
         if check.component == "SPARQLConstraintComponent":
             message = Literal(_substitute(str(message), bindings))
@@ -165,6 +167,27 @@ def _substitute(message: str, bindings: dict) -> str:
     for name, term in bindings.items():
         message = re.sub(f"{{[?$]{name}}}", str(term).replace("\\", "\\\\"), message)
     return message
+
+
+def _copy_from_store(store, node, target) -> None:
+    """Copy the triples under a blank node of the data (default graph) into ``target``."""
+    import pyoxigraph as ox
+    from rdflib import BNode
+
+    from kg.rdf.io import to_rdflib_term
+
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        subject = ox.BlankNode(str(current))
+        for q in store.quads_for_pattern(subject, None, None, ox.DefaultGraph()):
+            obj = to_rdflib_term(q.object)
+            target.add((current, to_rdflib_term(q.predicate), obj))
+            if isinstance(obj, BNode):
+                stack.append(obj)
 
 
 def _copy(source, node, target) -> None:

@@ -403,7 +403,7 @@ class Suite:
             return fresh
 
         cmd = [*self.kg, "add", str(delta), "--store", str(target), "--timeout", "100000"]
-        row = Row("add-delta", size, n_delta, note="second path: the same add onto the seed")
+        row = Row("add-delta", size, n_delta)  # "raw": the same add onto the seed
         self.compare(row, cmd, cmd, before=onto(store), raw_before=onto(seed))
 
     def job_validate(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:

@@ -529,14 +529,22 @@ class _Generator:
             return exp("skos:exactMatch", "Pattern", "Wikidata link not an entity IRI")
         if kind == "term":
             w.add(node, KG + "party", ref(iri("european-union")))
-            return exp("kg:party", "Closed", "term in office with a stray property")
+            # kg:party's domain would make the term a framework, a class it does not state
+            what = "term in office with a stray property"
+            return exp("kg:party", "Closed", what) + exp("", "Class", what)
         if kind == "remark":
             if n % 2:
                 self._drop(node, RDFS_LABEL)
                 return exp("rdfs:label", "MinCount", "node without label")
             w.add(node, KG + "madeIn", ref(iri("european-union")))
-            return exp("kg:madeIn", "MaxCount", "remark made in two documents") + exp(
-                "kg:madeIn", "Class", "remark made in a state"
+            # kg:madeIn's range would make the bloc a source document (one result for it)
+            typed = Expected(
+                "kgr:european-union", "", "sh:ClassConstraintComponent", "remark made in a state"
+            )
+            return (
+                exp("kg:madeIn", "MaxCount", "remark made in two documents")
+                + exp("kg:madeIn", "Class", "remark made in a state")
+                + [typed]
             )
         return []
 
@@ -572,6 +580,7 @@ def generate(triples: int, *, seed: int = 0, violations: float = 0.01) -> Genera
             node, kind = breakable[index]
             expected += gen.break_node(node, kind, n)
     lines = [" ".join(t) + " .\n" for t in gen.w.triples if t]
+    expected = list(dict.fromkeys(expected))  # one result per node and shape
     expected.sort(key=lambda e: (e.focus_node, e.path, e.constraint))
     return Generated("".join(lines), len(lines), k, expected)
 

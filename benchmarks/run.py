@@ -43,8 +43,9 @@ from benchmarks import jena
 from benchmarks.generate import SIZES, generate, parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
-JOBS = ("seed-query", "add", "validate", "reason", "export", "query")
-PYSHACL_JOBS = {"add", "validate"}
+JOBS = ("seed-query", "add", "add-delta", "validate", "reason", "export", "query")
+PYSHACL_JOBS: set[str] = set()  # none since validation is compiled to SPARQL (kg/engine/shacl)
+DELTA_TRIPLES = 1000  # the article add-delta adds
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Row:
     note: str = ""
     kg_runs: list[float] = field(default_factory=list)
     raw_runs: list[float] = field(default_factory=list)
-    # Jena arq, a third path (seed-query only); jena_ratio is kg / jena.
+    # Jena, a third path: arq for seed-query, shacl for validate; jena_ratio is kg / jena.
     jena_seconds: float | None = None
     jena_ratio: float | None = None
     jena_mb: float | None = None
@@ -262,6 +263,33 @@ class Suite:
             )
         return store, merged, export
 
+    def reasoned_store(self, size: str, valid: Path) -> Path:
+        """A store as kg build and kg add leave it: the ontology, the data in its own graph
+        and the inferences (kgg:inferred), for add-delta."""
+        store = self.work / f"store-{size}-reasoned"
+        if not (store / "CURRENT").exists():
+            import pyoxigraph as ox
+
+            from kg.engine.reasoning import closure
+            from kg.engine.validation import load_ontology
+            from kg.rdf.io import from_rdflib_triples
+            from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, graph_iri
+            from kg.store.memory import memory_store
+            from kg.store.versions import write_store
+
+            self.log(f"building a reasoned store of {size}")
+            ontology = [
+                ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPH_ONTOLOGY))
+                for q in ox.parse(path=self.ontology)
+            ]
+            graph = ox.NamedNode(graph_iri("added", f"data-{size}"))
+            data = [
+                ox.Quad(q.subject, q.predicate, q.object, graph) for q in ox.parse(path=str(valid))
+            ]
+            inferred = closure(memory_store(data), load_ontology(), sort=False).triples
+            write_store(store, [*ontology, *data, *from_rdflib_triples(inferred, GRAPH_INFERRED)])
+        return store
+
     def out(self, name: str) -> str:
         return str(self.work / "out" / name)
 
@@ -283,7 +311,8 @@ class Suite:
                     note = f"skipped above --pyshacl-max {self.args.pyshacl_max}"
                     self.rows.append(Row(job, size, n_valid, note=note))
                     continue
-                getattr(self, "job_" + job)(size, valid, broken, n_valid, n_broken, raw_ok)
+                run = getattr(self, "job_" + job.replace("-", "_"))
+                run(size, valid, broken, n_valid, n_broken, raw_ok)
                 self.log(f"  {format_row(self.rows[-1])}")
         return self.rows
 
@@ -348,6 +377,35 @@ class Suite:
         kg_cmd = [*self.kg, "add", str(valid), "--store", str(target), "--timeout", "100000"]
         self.compare(Row("add", size, n_valid), kg_cmd, raw, before=fresh)
 
+    def delta(self) -> tuple[Path, int]:
+        """A clean article of about :data:`DELTA_TRIPLES` triples whose nodes no base holds
+        (generated with another seed, its IRIs renamed), for add-delta."""
+        path = self.work / "delta.nt"
+        if not path.exists():
+            text = generate(DELTA_TRIPLES, seed=self.args.seed + 7, violations=0).ntriples
+            kgr = "https://w3id.org/kg/id/"
+            path.write_text(text.replace(f"<{kgr}", f"<{kgr}delta-"), encoding="utf-8")
+        return path, _count_lines(path)
+
+    def job_add_delta(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
+        """kg add of one article onto a store of SIZE; the second path is the same add
+        onto the bare seed store (the target: at most twice that at 100k)."""
+        store = self.reasoned_store(size, valid)
+        seed = self.seed_store()
+        delta, n_delta = self.delta()
+        target = self.work / "add-delta-store"
+
+        def onto(base: Path):
+            def fresh() -> None:
+                shutil.rmtree(target, ignore_errors=True)
+                shutil.copytree(base, target)
+
+            return fresh
+
+        cmd = [*self.kg, "add", str(delta), "--store", str(target), "--timeout", "100000"]
+        row = Row("add-delta", size, n_delta)  # "raw": the same add onto the seed
+        self.compare(row, cmd, cmd, before=onto(store), raw_before=onto(seed))
+
     def job_validate(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
         kg_out, raw_out = (
             self.out(f"validate-{size}-kg.json"),
@@ -360,6 +418,23 @@ class Suite:
         self.compare(row, kg_cmd, raw if raw_ok else None, kg_ok=(0, 1))
         if row.kg_seconds and row.raw_seconds:
             row.same = _validation_keys(kg_out) == _raw_validation_keys(raw_out)
+        if self.jena is None and not self.args.no_jena:
+            self.jena = self.find_jena()
+        if self.jena:  # Jena's shacl on the data with the ontology (for rdfs:subClassOf)
+            merged = self.work / f"validate-{size}-with-ontology.nt"
+            if not merged.exists():
+                _merge([self.ontology, str(broken)], merged)
+            jena_cmd = [*self.jena.argv[:-1], "shacl.shacl", "validate", "--shapes"]
+            jena_cmd += [self.shapes, "--data", str(merged)]
+            jena_out = self.out(f"validate-{size}-jena.ttl")
+            row.jena_runs, row.jena_seconds, row.jena_mb, failed = self.path(
+                jena_cmd, stdout=jena_out
+            )
+            if failed:
+                row.note = row.note or f"jena {failed}"
+            if row.kg_seconds and row.jena_seconds:
+                row.jena_ratio = row.kg_seconds / row.jena_seconds
+            self.log(f"  {format_row(row, 'jena')} (vs Jena shacl)")
 
     def job_reason(self, size, valid, broken, n_valid, n_broken, raw_ok) -> None:
         kg_out, raw_out = self.out(f"reason-{size}-kg.nt"), self.out(f"reason-{size}-raw.nt")
@@ -387,6 +462,14 @@ class Suite:
         self.compare(row, kg_cmd, raw if raw_ok else None)
         if row.kg_seconds and row.raw_seconds:
             row.same = _rows(kg_out) == json.loads(Path(raw_out).read_text())["rows"]
+
+
+def _merge(files: list[str], out: Path) -> None:
+    """The triples of ``files`` in one N-Triples file."""
+    import pyoxigraph as ox
+
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for f in files for q in ox.parse(path=f))
+    ox.serialize(triples, output=str(out), format=ox.RdfFormat.N_TRIPLES)
 
 
 def _count_lines(path: Path) -> int:
@@ -450,7 +533,7 @@ def format_row(row: Row, other: str = "raw") -> str:
 
 
 def header(other: str = "raw") -> str:
-    name = {"raw": "raw", "jena": "arq"}[other]
+    name = {"raw": "raw", "jena": "jena"}[other]
     return (
         f"{'job':<10} {'size':>5} {'triples':>8} {'kg s':>9} {name + ' s':>9} {'ratio':>6} "
         f"{'kg MB':>7} {name + ' MB':>7} {'same':>4}"
@@ -497,7 +580,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data generator")
     parser.add_argument(
-        "--no-jena", action="store_true", help="leave Jena arq out of seed-query even if installed"
+        "--no-jena",
+        action="store_true",
+        help="leave Jena (arq for seed-query, shacl for validate) out even if installed",
     )
     parser.add_argument(
         "--work", default=str(ROOT / "benchmarks" / "results" / "work"), help="scratch folder"

@@ -84,9 +84,16 @@ def _add_locked(
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
 
-    from kg.engine.reasoning import closure
+    from kg.engine.reasoning import closure, incremental_closure
     from kg.engine.validation import ill_typed_warnings, load_ontology, load_shapes, validate_graph
-    from kg.rdf.io import format_for, from_rdflib_triples, iter_quads, read_input, to_rdflib_graph
+    from kg.rdf.io import (
+        format_for,
+        from_rdflib_triples,
+        iter_quads,
+        read_input,
+        to_rdflib_graph,
+        to_rdflib_term,
+    )
     from kg.rdf.limits import run_with_timeout
     from kg.store.memory import RewriteCheck, asserted_from_store, load_quads
     from kg.store.versions import open_store, write_store
@@ -113,6 +120,13 @@ def _add_locked(
     shapes_graph, shapes_name, user_shapes = load_shapes(shapes, ontology_dir)
     ontology_graph = load_ontology(ontology_dir)
 
+    # With the bundled shapes and ontology, which the graph already passed, only the
+    # nodes the new data can affect are validated (kg.engine.shacl.focus).
+    incremental = not user_shapes and ontology_dir is None and isinstance(combined, ox.Store)
+
+    def delta():
+        return itertools.chain.from_iterable(quads() for _, _, _, quads in staged)
+
     def check_and_reason():
         report = validate_graph(
             combined,
@@ -121,11 +135,24 @@ def _add_locked(
             meta_shacl=user_shapes,
             shapes_name=shapes_name,
             inplace=True,
+            delta=delta if incremental else None,
         )
-        if not report.conforms:
+        if not report.passed:
             raise NotConformingError(
                 "the data does not conform to the shapes; nothing was added", report
             )
+        if incremental:  # the old inferences and what the new triples add to them
+            old = existing.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
+            # a list: Oxigraph's iterator must be dropped on the thread that made it
+            before = [
+                tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object)) for q in old
+            ]
+            del old
+            inferred = None
+            if before:  # a store without inferences (not built by kg): the whole closure
+                inferred = incremental_closure(combined, before, delta(), ontology_graph)
+            if inferred is not None:
+                return report, inferred
         return report, closure(combined, ontology_graph, sort=False).triples
 
     report, inferred = run_with_timeout(check_and_reason, timeout, "validation")

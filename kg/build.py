@@ -153,7 +153,7 @@ def build(
             shapes_name=shapes_name,
             inplace=True,
         )
-        if not report.conforms:
+        if not report.passed:
             violations = sum(1 for r in report.results if r.severity == "Violation")
             what = "the seeds"
             if kept:

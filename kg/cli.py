@@ -213,6 +213,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
         kg build && kg query signing
     """
     ctx.obj = {"debug": debug}
+    if debug:  # which shapes the compiler left to pySHACL, and why (kg.engine.validation)
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("kg: debug: %(message)s"))
+        logger = logging.getLogger("kg")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
 
 
 @cli.command()
@@ -311,7 +319,7 @@ def validate(
 
     FILES are validated together with the built graph when there is one (as
     kg add does), so they may refer to its nodes; --alone checks them by
-    themselves. Exit 0 conforms, 1 does not conform, 2 error.
+    themselves. Exit 0 passes (no result at or above --fail-on), 1 does not, 2 error.
 
     \b
     Example:
@@ -334,7 +342,7 @@ def validate(
     for warning in report.warnings:
         say(f"kg: warning: {warning}")
     emit(report.render(format_name), output)
-    if not report.conforms:
+    if not report.passed:
         sys.exit(EXIT_NOT_CONFORMING)
 
 

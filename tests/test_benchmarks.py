@@ -136,6 +136,7 @@ def test_suite_smoke_run_at_1k(tmp_path):
     rows = {(r["job"], r["size"]): r for r in document["rows"]}
     assert sorted(rows) == [
         ("add", "1k"),
+        ("add-delta", "1k"),
         ("export", "1k"),
         ("query", "1k"),
         ("reason", "1k"),

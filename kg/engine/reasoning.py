@@ -70,3 +70,92 @@ def closure(data, ontology=None, keep_all: bool = False, sort: bool = True) -> R
 
 def triple_sort_key(triple: tuple) -> str:
     return "\x00".join(triple)
+
+
+def incremental_closure(
+    combined, inferred_before: Iterable, delta: Iterable, ontology
+) -> list | None:
+    """The meaningful inferences of ``combined`` (an in-memory Oxigraph store: the old
+    asserted graph plus ``delta``, in its default graph), derived from the delta
+    semi-naively: the old inferences (``inferred_before``, rdflib triples) plus what the
+    rules derive from premises of which at least one is new.
+
+    Every rule of :mod:`kg.engine.fastreason` joins at most two premises on a shared
+    node, or runs along one transitive property, whose old closure is among the old
+    inferences: so the rules are applied to the delta with the old triples, asserted
+    and inferred, that touch its nodes (and, for each transitive property, every triple
+    connected to them along it). Triples that are asserted are not inferences. None
+    when the fast reasoner cannot be used (the caller then computes the whole closure).
+    """
+    import pyoxigraph as ox
+
+    from kg.engine.fastreason import fast_closure
+    from kg.rdf.io import from_rdflib_term, to_rdflib_term
+    from kg.rdf.namespaces import OWL, RDF
+
+    ontology_triples = list(ontology) if ontology is not None else []
+    transitive = {
+        str(s)
+        for s, p, o in ontology_triples
+        if str(p) == RDF + "type" and str(o) == OWL + "TransitiveProperty"
+    }
+    default = ox.DefaultGraph()
+    before = list(inferred_before)
+    inferred_by_node: dict = {}
+    for triple in before:
+        inferred_by_node.setdefault(triple[0], []).append(triple)
+        inferred_by_node.setdefault(triple[2], []).append(triple)
+
+    def rdflib_triple(q) -> tuple:
+        return to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)
+
+    delta = list(delta)
+    premises = {rdflib_triple(q) for q in delta}
+    seeds = {q.subject for q in delta} | {
+        q.object for q in delta if not isinstance(q.object, ox.Literal)
+    }
+    for node in seeds:
+        for q in _touching(combined, node, default):
+            premises.add(rdflib_triple(q))
+        premises.update(inferred_by_node.get(to_rdflib_term(node), ()))
+    for prop in transitive:  # the whole component along the property, both ways
+        predicate = ox.NamedNode(prop)
+        stack, seen = list(seeds), set()
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for q in combined.quads_for_pattern(node, predicate, None, default):
+                premises.add(rdflib_triple(q))
+                stack.append(q.object)
+            for q in combined.quads_for_pattern(None, predicate, node, default):
+                premises.add(rdflib_triple(q))
+                stack.append(q.subject)
+        for triple in before:
+            if str(triple[1]) == prop and (
+                from_rdflib_term(triple[0]) in seen or from_rdflib_term(triple[2]) in seen
+            ):
+                premises.add(triple)
+    fast = fast_closure(itertools.chain(premises, ontology_triples))
+    if fast is None:
+        return None
+    result = set(before) | fast.kept
+    return [t for t in result if not _asserted(combined, t)]
+
+
+def _touching(store, node, graph) -> Iterable:
+    """The quads of ``graph`` in ``store`` with ``node`` as subject or object."""
+    yield from store.quads_for_pattern(node, None, None, graph)
+    yield from store.quads_for_pattern(None, None, node, graph)
+
+
+def _asserted(store, triple: tuple) -> bool:
+    import pyoxigraph as ox
+
+    from kg.rdf.io import from_rdflib_term
+
+    s, p, o = (from_rdflib_term(t) for t in triple)
+    if isinstance(s, ox.Literal):
+        return False
+    return any(True for _ in store.quads_for_pattern(s, p, o, ox.DefaultGraph()))

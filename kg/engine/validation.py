@@ -52,9 +52,24 @@ class ValidationResult:
         return f"{self.severity}: {self.focus_node}{path}: {self.message}{value}"
 
 
+def severity_rank(severity: str) -> int:
+    """How severe a result's severity is, for ``--fail-on``. A custom severity (any IRI,
+    as SHACL allows) counts as a violation: it is a result, and kg cannot know it is less.
+
+    >>> severity_rank("Info"), severity_rank("ex:Blocker")
+    (0, 2)
+    """
+    return SEVERITIES.get(severity.lower(), SEVERITIES["violation"])
+
+
 @dataclass
 class ValidationReport:
-    """The outcome of a validation: results, and the standard SHACL report graph."""
+    """The outcome of a validation: results, and the standard SHACL report graph.
+
+    ``conforms`` has SHACL's meaning (no result at all, whatever its severity, as
+    ``sh:conforms`` in the report graph); ``passed`` says whether no result is at or
+    above ``fail_on``, which decides the exit code and whether data is added.
+    """
 
     results: list[ValidationResult]
     report_graph: object = field(repr=False, default=None)
@@ -67,23 +82,45 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
+        """SHACL's ``sh:conforms``: true only when there is no result at all."""
+        return not self.results
+
+    @property
+    def passed(self) -> bool:
         """True when no result is at or above ``fail_on``."""
         threshold = SEVERITIES[self.fail_on]
-        return not any(SEVERITIES[r.severity.lower()] >= threshold for r in self.results)
+        return not any(severity_rank(r.severity) >= threshold for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Results per severity: Violation, Warning, Info, then any custom severity."""
+        counts = {s: 0 for s in ("Violation", "Warning", "Info")}
+        for result in self.results:
+            counts[result.severity] = counts.get(result.severity, 0) + 1
+        return counts
+
+    def verdict(self) -> str:
+        """``conforms`` (no result), ``passes at --fail-on LEVEL`` (results, all below the
+        level) or ``does not conform``."""
+        if self.conforms:
+            return "conforms"
+        if self.passed:
+            return f"passes at --fail-on {self.fail_on}"
+        return "does not conform"
 
     def to_text(self) -> str:
         lines = [r.line() for r in self.results]
-        counts = {s: 0 for s in ("Violation", "Warning", "Info")}
-        for result in self.results:
-            counts[result.severity] += 1
-        summary = ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items())
-        verdict = "conforms" if self.conforms else "does not conform"
-        lines.append(f"{verdict}: {summary}")
+        summary = ", ".join(
+            f"{n} {s.lower() if s in ('Violation', 'Warning', 'Info') else s}"
+            f"{'s' if n != 1 and s in ('Violation', 'Warning', 'Info') else ''}"
+            for s, n in self.counts().items()
+        )
+        lines.append(f"{self.verdict()}: {summary}")
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
         document = {
             "conforms": self.conforms,
+            "passed": self.passed,
             "failOn": self.fail_on,
             "results": [asdict(r) for r in self.results],
         }
@@ -169,14 +206,23 @@ def results_from_report(report_graph, shapes_graph=None) -> list[ValidationResul
         )
     }
     results = []
-    for node in report_graph.subjects(RDF.type, sh["ValidationResult"]):
+    # Only the report's own results: those nested under sh:detail (sh:node's reasons)
+    # explain a result and are not results of the validation themselves.
+    reports = list(report_graph.subjects(RDF.type, URIRef(SH + "ValidationReport")))
+    if reports:
+        nodes = {n for r in reports for n in report_graph.objects(r, URIRef(SH + "result"))}
+    else:  # a bare list of results
+        nodes = set(report_graph.subjects(RDF.type, sh["ValidationResult"]))
+    for node in nodes:
         severity = str(report_graph.value(node, sh["resultSeverity"]) or SH + "Violation")
         path_node = report_graph.value(node, sh["resultPath"])
         messages = sorted(str(m) for m in report_graph.objects(node, sh["resultMessage"]))
         shape = report_graph.value(node, sh["sourceShape"])
         results.append(
             ValidationResult(
-                severity=severity.rsplit("#", 1)[-1],
+                severity=severity.removeprefix(SH)
+                if severity.startswith(SH)
+                else shorten(severity),
                 focus_node=_term_text(report_graph, report_graph.value(node, sh["focusNode"])),
                 path=_path_text(report_graph, path_node) if path_node is not None else "",
                 value=_term_text(report_graph, report_graph.value(node, sh["value"])),
@@ -221,6 +267,54 @@ def _meta_shacl_problem(message: str) -> str:
     return f"malformed shapes: {path} {fields.get('Message', 'is not valid SHACL')}".strip()
 
 
+def _meta_check(shapes_graph, shapes_name: str):
+    """Check user shapes against SHACL-for-SHACL; return the shapes to validate with.
+
+    A property path node that is an RDF list and also carries another path form
+    (``sh:inversePath``...) fails SHACL-for-SHACL, yet the W3C tests
+    (``path/path-strange-002``) expect it read as the list, as pySHACL reads it; such
+    shapes are accepted, with the list kept. Raises :class:`InputError` otherwise.
+    """
+    from pyshacl.entrypoints import meta_validate
+    from rdflib import RDF, Graph, URIRef
+
+    def check(graph):
+        conforms, _, text = meta_validate(
+            graph, inference="none", advanced=True, allow_warnings=False
+        )
+        return conforms, text
+
+    conforms, text = check(shapes_graph)
+    if conforms:
+        return shapes_graph
+    others = [
+        URIRef(SH + n)
+        for n in (
+            "inversePath",
+            "alternativePath",
+            "zeroOrMorePath",
+            "oneOrMorePath",
+            "zeroOrOnePath",
+        )
+    ]
+    strange = [
+        node
+        for node in set(shapes_graph.objects(None, URIRef(SH + "path")))
+        if (node, RDF.first, None) in shapes_graph
+        and any((node, other, None) in shapes_graph for other in others)
+    ]
+    if strange:
+        cleaned = Graph()
+        for triple in shapes_graph:
+            if not (triple[0] in strange and triple[1] in others):
+                cleaned.add(triple)
+        for prefix, namespace in shapes_graph.namespaces():
+            cleaned.bind(prefix, namespace)
+        if check(cleaned)[0]:
+            return cleaned
+    raise InputError(shapes_name, _meta_shacl_problem(text))
+
+
 def _inoculate(store, ontology_graph) -> None:
     """Copy the ontology's class and property axioms into ``store``, as pySHACL does
     with ``ont_graph`` (whose Oxigraph code path fails on them)."""
@@ -246,6 +340,35 @@ def _quick_emptiness_test() -> None:
         graph_class.__bool__ = lambda self: next(iter(self.impl), None) is not None
 
 
+def _plain_strings() -> None:
+    """pySHACL's Oxigraph backend gives ``"A"^^xsd:string`` back as rdflib's
+    ``Literal("A", datatype=xsd:string)``, which rdflib does not equal to the shapes'
+    ``Literal("A")``: ``sh:in`` and ``sh:hasValue`` would report false violations.
+    In RDF 1.1 both are one term, so the conversion gives the plain form."""
+    from pyshacl import graph_abstraction as ga
+    from rdflib import Literal, URIRef
+
+    if getattr(ga, "_kg_plain_strings", False):
+        return
+    xsd_string = URIRef(XSD_STRING)
+    to_rdf, convert_quad = ga.to_rdf, ga.convert_quad_to_rdflib
+
+    def plain(term):
+        if type(term) is Literal and term.datatype == xsd_string:
+            return Literal(str(term))
+        return term
+
+    def to_rdf_plain(term):
+        return plain(to_rdf(term))
+
+    def convert_quad_plain(quad):
+        s, p, o, g = convert_quad(quad)
+        return s, p, plain(o), g
+
+    ga.to_rdf, ga.convert_quad_to_rdflib = to_rdf_plain, convert_quad_plain
+    ga._kg_plain_strings = True
+
+
 def validate_graph(
     data,
     shapes_graph,
@@ -255,14 +378,23 @@ def validate_graph(
     meta_shacl: bool = False,
     shapes_name: str = "shapes",
     inplace: bool = False,
+    engine: str = "sparql",
+    delta=None,
 ) -> ValidationReport:
-    """Validate ``data`` with pySHACL. Raises :class:`InputError` for malformed shapes.
+    """Validate ``data`` against ``shapes_graph``. Raises :class:`InputError` for malformed shapes.
 
     ``data`` is an in-memory ``pyoxigraph.Store`` (from :mod:`kg.store.memory`; its
     default graph is the data, and the ontology's axioms are added to it), or an
     rdflib graph, validated as plain pySHACL does (with ``inplace``, the ontology
     is mixed into it rather than into a copy). Both give the same results, but
     for literals Oxigraph's store rewrites (:class:`kg.store.memory.RewriteCheck`).
+    A store is validated by the shapes compiled to SPARQL (``engine="sparql"``, see
+    :mod:`kg.engine.shacl`) or, with ``engine="pyshacl"``, by pySHACL alone.
+
+    ``delta`` (a function giving the quads just added to a store that conformed
+    before) validates only the focus nodes those quads can affect
+    (:mod:`kg.engine.shacl.focus`): the results are those of a full validation that
+    concern them; results of other nodes are left out, as they cannot have changed.
     """
     import pyoxigraph as ox
 
@@ -272,15 +404,71 @@ def validate_graph(
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
     _check_shapes(shapes_graph, shapes_name)
+    if meta_shacl:
+        shapes_graph = _meta_check(shapes_graph, shapes_name)
+    if ontology_graph is not None:
+        shapes_graph = with_typing_shapes(shapes_graph, ontology_graph)
     if isinstance(data, ox.Store):
         if ontology_graph is not None:
             _inoculate(data, ontology_graph)
+        if engine == "sparql":
+            return _validate_compiled(data, shapes_graph, shapes_name, fail_on, delta)
         _quick_emptiness_test()
+        _plain_strings()
         options = {"inplace": True}
     else:
         options = {"ont_graph": ontology_graph, "inplace": inplace}
-    report_graph = _run_pyshacl(data, shapes_graph, meta_shacl, shapes_name, options)
+    report_graph = _run_pyshacl(data, shapes_graph, False, shapes_name, options)
     return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
+
+
+def _validate_compiled(
+    store, shapes_graph, shapes_name: str, fail_on: str, delta=None
+) -> ValidationReport:
+    """Shapes compiled to SPARQL, each constraint one query over the whole store
+    (:mod:`kg.engine.shacl`); pySHACL validates the shapes the compiler leaves."""
+    from kg.engine.shacl.compile import compile_shapes, without_targets
+    from kg.engine.shacl.focus import affected_nodes, changes_schema, reach
+    from kg.engine.shacl.report import run_checks
+
+    plan = compile_shapes(shapes_graph, few_focus=delta is not None)
+    log = logging.getLogger("kg.validation")
+    log.debug("%d constraints compiled to SPARQL", len(plan.checks))
+    for shape, reason in sorted(plan.fallback.items(), key=lambda item: str(item[0])):
+        log.debug("pySHACL validates %s: %s", shorten(str(shape)), reason)
+    candidates = None
+    if delta is not None and not plan.fallback and not changes_schema(delta()):
+        candidates = affected_nodes(store, delta(), reach(plan) - 1)
+        if candidates is not None:
+            log.debug("validating the %d nodes the new data can affect", len(candidates))
+    report_graph = None
+    if plan.fallback:
+        _quick_emptiness_test()
+        _plain_strings()
+        rest = without_targets(shapes_graph, plan)
+        report_graph = _run_pyshacl(store, rest, False, shapes_name, {"inplace": True})
+    try:
+        report_graph = run_checks(store, plan, report_graph, candidates)
+    except (SyntaxError, ValueError) as err:  # a shape's SPARQL that Oxigraph rejects
+        raise InputError(shapes_name, f"malformed shapes: {str(err).splitlines()[0]}") from None
+    return ValidationReport(results_from_report(report_graph), report_graph, fail_on)
+
+
+def with_typing_shapes(shapes_graph, ontology_graph):
+    """A copy of ``shapes_graph`` with the shapes that require the types the reasoner
+    would give (:mod:`kg.engine.reasonertypes`)."""
+    from rdflib import Graph
+
+    from kg.engine.reasonertypes import typing_shapes
+
+    combined = Graph()
+    for prefix, namespace in shapes_graph.namespaces():
+        combined.bind(prefix, namespace)
+    for triple in shapes_graph:
+        combined.add(triple)
+    for triple in typing_shapes(ontology_graph, shapes_graph):
+        combined.add(triple)
+    return combined
 
 
 def _run_pyshacl(data, shapes_graph, meta_shacl: bool, shapes_name: str, options: dict):
@@ -322,8 +510,37 @@ def load_shapes(shapes: Path | str | None, ontology_dir: Path | None = None):
 
     if shapes is None:
         path = shapes_file(ontology_dir)
-        return to_rdflib_graph(parse_file(path)), str(path), False
-    return to_rdflib_graph(parse_file(shapes)), str(shapes), True
+        return to_rdflib_graph(_as_written(parse_file(path))), str(path), False
+    return to_rdflib_graph(_as_written(parse_file(shapes))), str(shapes), True
+
+
+def _as_written(quads: list) -> list:
+    """Shapes' quads, with boolean parameters kept as written.
+
+    rdflib reads ``"1"^^xsd:boolean`` as ``"true"``; SHACL activates ``sh:uniqueLang``
+    (and ``sh:closed``, ``sh:deactivated``, ``sh:qualifiedValueShapesDisjoint``) only
+    for the literal ``true``, so any other boolean is passed on as ``false``.
+    """
+    import pyoxigraph as ox
+
+    boolean = XSD_STRING.replace("string", "boolean")
+    switches = {
+        SH + name
+        for name in ("uniqueLang", "closed", "deactivated", "qualifiedValueShapesDisjoint")
+    }
+    out = []
+    for quad in quads:
+        obj = quad.object
+        if (
+            quad.predicate.value in switches
+            and isinstance(obj, ox.Literal)
+            and obj.datatype.value == boolean
+            and obj.value not in ("true", "false")
+        ):
+            obj = ox.Literal("false", datatype=obj.datatype)
+            quad = ox.Quad(quad.subject, quad.predicate, obj, quad.graph_name)
+        out.append(quad)
+    return out
 
 
 def load_ontology(ontology_dir: Path | None = None):

@@ -388,6 +388,49 @@ def to_rdflib_term(term):
     raise TypeError(f"unsupported term {term!r}")
 
 
+def is_ill_typed(literal: ox.Literal) -> bool:
+    """Whether rdflib (so pySHACL) finds the typed ``literal``'s lexical form invalid,
+    as ``Literal(...).ill_typed`` says, without building the rdflib literal (whose
+    normalisation costs most of the 80 µs it takes).
+
+    >>> xsd = "http://www.w3.org/2001/XMLSchema#"
+    >>> is_ill_typed(ox.Literal("abc", datatype=ox.NamedNode(xsd + "integer")))
+    True
+    >>> is_ill_typed(ox.Literal("2024-01-02", datatype=ox.NamedNode(xsd + "date")))
+    False
+    """
+    key = (literal.value, literal.datatype.value)
+    found = _ILL_TYPED.get(key)
+    if found is None:
+        found = _ILL_TYPED[key] = _ill_typed_uncached(*key)
+        if len(_ILL_TYPED) > 100_000:
+            _ILL_TYPED.clear()
+    return found
+
+
+_ILL_TYPED: dict[tuple[str, str], bool] = {}
+
+
+def _ill_typed_uncached(lexical: str, datatype: str) -> bool:
+    from rdflib import Literal, URIRef
+
+    try:
+        from rdflib.term import (
+            _castLexicalToPython,
+            _check_well_formed_types,
+            _toPythonMapping,
+            _well_formed_by_value,
+        )
+    except ImportError:  # another rdflib: ask a literal
+        return bool(Literal(lexical, datatype=URIRef(datatype)).ill_typed)
+    uri = URIRef(datatype)
+    if uri not in _toPythonMapping:
+        return False
+    value = _castLexicalToPython(lexical, uri)
+    checker = _check_well_formed_types.get(uri, _well_formed_by_value)
+    return not checker(lexical, value)
+
+
 def interned_rdflib_triples(quads: Iterable[ox.Quad]) -> Iterator[tuple]:
     """The triples of ``quads`` as rdflib terms, each distinct term one object: a
     million triples name a few hundred thousand terms, and one object per mention

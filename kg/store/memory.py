@@ -145,7 +145,7 @@ def _noting_literals(quads: Iterable, found: list, rewritten: RewriteCheck | Non
     to ``found`` and giving typed literals to ``rewritten``."""
     import pyoxigraph as ox
 
-    from kg.rdf.io import to_rdflib_term
+    from kg.rdf.io import is_ill_typed
     from kg.rdf.safety import quiet_rdflib
 
     quiet_rdflib()  # converting an ill-typed literal would log a traceback
@@ -154,7 +154,7 @@ def _noting_literals(quads: Iterable, found: list, rewritten: RewriteCheck | Non
     for quad in quads:
         obj = quad.object
         if isinstance(obj, ox.Literal) and obj.datatype.value not in plain:
-            if getattr(to_rdflib_term(obj), "ill_typed", False):
+            if is_ill_typed(obj):
                 found.append(quad)
             if rewritten is not None:
                 rewritten.add(obj)

@@ -1,0 +1,188 @@
+"""kg add validates only the focus nodes new data can affect (kg/engine/shacl/focus.py):
+for random deltas, clean and with violations, including changes to nodes the base
+already holds, the incremental results are those of a full validation of the combined
+graph, result for result: the full results of the affected nodes are exactly the
+incremental ones, and every other node's results are the base's."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from benchmarks.generate import generate
+from kg.engine.shacl.compile import compile_shapes
+from kg.engine.shacl.focus import affected_nodes, reach
+from kg.engine.validation import (
+    _term_text,
+    load_ontology,
+    load_shapes,
+    validate_graph,
+    with_typing_shapes,
+)
+from kg.rdf.io import to_rdflib_term
+from kg.store.memory import memory_store
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCTERMS_ISSUED = "http://purl.org/dc/terms/issued"
+KG = "https://w3id.org/kg/ontology#"
+
+
+def parse(text: str) -> list:
+    return list(ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
+
+
+def mutations(base: list, rng: random.Random) -> list:
+    """Changes to nodes the base holds: a second issue date on an article, a signing
+    dated after its source, a stray property on a term, an untyped node naming a person."""
+    by_predicate: dict[str, list] = {}
+    for quad in base:
+        by_predicate.setdefault(quad.predicate.value, []).append(quad)
+    out = []
+    for quad in rng.sample(by_predicate[DCTERMS_ISSUED], 2):
+        date = rng.choice(["1999-01-01", "2099-12-31"])
+        out.append(
+            ox.Quad(
+                quad.subject, quad.predicate, ox.Literal(date, datatype=ox.NamedNode(XSD + "date"))
+            )
+        )
+    for quad in rng.sample(by_predicate[KG + "signingDate"], 1):
+        out.append(
+            ox.Quad(
+                quad.subject,
+                quad.predicate,
+                ox.Literal("2099-12-31", datatype=ox.NamedNode(XSD + "date")),
+            )
+        )
+    term = rng.choice(by_predicate[KG + "officeHolder"])
+    out.append(ox.Quad(term.subject, ox.NamedNode(KG + "party"), term.object))
+    out.append(
+        ox.Quad(
+            ox.NamedNode("https://w3id.org/kg/id/untyped"),
+            ox.NamedNode(KG + "officeHolder"),
+            term.object,
+        )
+    )
+    return out
+
+
+def deltas(seed: int, base: list) -> dict[str, list]:
+    rng = random.Random(seed)
+    return {
+        "clean story": parse(generate(300, seed=seed + 100, violations=0).ntriples),
+        "story with violations": parse(generate(300, seed=seed + 200, violations=0.3).ntriples),
+        "changes to existing nodes": mutations(base, rng),
+    }
+
+
+SHAPES = None
+
+
+def validate(quads, delta=None):
+    global SHAPES
+    if SHAPES is None:
+        SHAPES = load_shapes(None)[0], load_ontology()
+    shapes, ontology = SHAPES
+    store = memory_store(quads)
+    return validate_graph(store, shapes, ontology, delta=delta).results
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    "kind", ["clean story", "story with violations", "changes to existing nodes"]
+)
+def test_incremental_validation_equals_full_validation(seed, kind):
+    base = parse(generate(1500, seed=seed, violations=0).ntriples)
+    delta = deltas(seed, base)[kind]
+    combined = base + delta
+    full = validate(combined)
+    incremental = validate(combined, delta=lambda: iter(delta))
+    store = memory_store(combined)
+    shapes, ontology = SHAPES
+    plan = compile_shapes(with_typing_shapes(shapes, ontology))
+    affected = {
+        _term_text(None, to_rdflib_term(n)) for n in affected_nodes(store, delta, reach(plan) - 1)
+    }
+    assert sorted(r for r in full if r.focus_node in affected) == sorted(incremental)
+    unaffected = sorted(r for r in validate(base) if r.focus_node not in affected)
+    assert sorted(r for r in full if r.focus_node not in affected) == unaffected
+    if kind != "clean story":
+        assert any(r.severity == "Violation" for r in incremental)
+    if kind == "changes to existing nodes":  # a few triples reach a small part of the graph
+        assert len(affected) < len({q.subject for q in combined}) / 4
+
+
+def test_kg_add_reports_a_second_issue_date_on_an_existing_article(seed_store, tmp_path):
+    from tests.conftest import run_kg
+
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    data = tmp_path / "second-date.ttl"
+    data.write_text(
+        "<https://w3id.org/kg/id/ani-2026-01-27-eu-india-security-defence-partnership> "
+        f'<{DCTERMS_ISSUED}> "2025-01-01"^^<{XSD}date> .\n'
+    )
+    result = run_kg("add", data, "--store", store)
+    assert result.exit_code == 1
+    assert any(
+        "ani-2026-01-27" in line and "dcterms:issued" in line and line.startswith("Violation")
+        for line in result.stdout.splitlines()
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    "kind", ["clean story", "story with violations", "changes to existing nodes"]
+)
+def test_incremental_reasoning_equals_full_reasoning(seed, kind):
+    from kg.engine.reasoning import closure, incremental_closure
+
+    ontology = load_ontology()
+    base = parse(generate(1500, seed=seed, violations=0).ntriples)
+    delta = deltas(seed, base)[kind]
+    before = closure(memory_store(base), ontology).triples
+    full = set(closure(memory_store(base + delta), ontology).triples)
+    incremental = incremental_closure(memory_store(base + delta), before, delta, ontology)
+    assert incremental is not None
+    assert set(incremental) == full
+    assert len(full) > len(before)
+
+
+def test_incremental_reasoning_follows_transitive_properties():
+    """A new kg:concludedBefore link joins two chains the base already holds."""
+    from kg.engine.reasoning import closure, incremental_closure
+
+    ontology = load_ontology()
+    kgr = "https://w3id.org/kg/id/"
+    before_ = ox.NamedNode(KG + "concludedBefore")
+    chain = [ox.NamedNode(kgr + f"f{i}") for i in range(6)]
+    base = [ox.Quad(a, before_, b) for a, b in zip(chain[:2], chain[1:3], strict=True)]
+    base += [ox.Quad(a, before_, b) for a, b in zip(chain[3:5], chain[4:6], strict=True)]
+    delta = [ox.Quad(chain[2], before_, chain[3])]
+    old = closure(memory_store(base), ontology).triples
+    full = set(closure(memory_store(base + delta), ontology).triples)
+    assert set(incremental_closure(memory_store(base + delta), old, delta, ontology)) == full
+    assert (to_rdflib_term(chain[0]), to_rdflib_term(before_), to_rdflib_term(chain[5])) in full
+
+
+def test_kg_add_stores_the_inferences_a_full_closure_gives(seed_store, tmp_path):
+    from kg.add import add
+    from kg.engine.reasoning import closure
+    from kg.rdf.namespaces import GRAPH_INFERRED
+    from kg.store.memory import asserted_from_store
+    from kg.store.versions import open_store
+
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    data = tmp_path / "story.nt"
+    text = generate(400, seed=9, violations=0).ntriples
+    kgr = "https://w3id.org/kg/id/"
+    data.write_text(text.replace(f"<{kgr}", f"<{kgr}new-"))  # nodes the seed does not hold
+    add([data], store=store)
+    stored = {
+        tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object))
+        for q in open_store(store).quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
+    }
+    assert stored == set(closure(asserted_from_store(store), load_ontology()).triples)

@@ -60,10 +60,18 @@ def typing_rules(ontology) -> list[tuple[str, str, str]]:
         if p == rdf_type and str(s).startswith("urn:kg:") and not str(o).startswith(_SKIP):
             types.setdefault(str(s), set()).add(str(o))
     supers = _superclasses(ontology)
+    # Datatypes of the ontology (kg:DateValue) type literals, which carry no rdf:type,
+    # and the values of datatype properties are literals: neither needs a class.
+    datatypes = {str(s) for s in ontology.subjects(rdf_type, URIRef(RDFS + "Datatype"))}
+    literal_valued = {
+        str(s) for s in ontology.subjects(rdf_type, URIRef(OWL + "DatatypeProperty"))
+    }
     rules = []
     for i, prop in enumerate(ordered):
         for side, node in (("subject", f"urn:kg:s{i}"), ("object", f"urn:kg:o{i}")):
-            classes = types.get(node, set())
+            if side == "object" and str(prop) in literal_valued:
+                continue
+            classes = types.get(node, set()) - datatypes
             for cls in sorted(classes - _implied(classes, supers)):
                 rules.append((str(prop), side, cls))
     return rules

@@ -211,7 +211,8 @@ def measure_article(
             if full not in date_keys:
                 continue
             for item in _listed(value):
-                item = str(item)
+                # a value with its own evidence: { value = ..., quote = ... }
+                item = str(item.get("value", "")) if isinstance(item, dict) else str(item)
                 result.dates += 1
                 values = [d for d in drafted.dates if _same_date(item, d.value)]
                 if is_source and full == "dcterms:issued" and drafted.source.issued == item:

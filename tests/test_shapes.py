@@ -138,6 +138,7 @@ def node_shape_of(shapes: Graph, shape: URIRef) -> URIRef:
 
 
 TYPED_TOO = {
+    "known-node": [("kgr:test-undeclared", "kgsh:Typed-object-kg-quotedIn")],
     "partnership-programme": [("kgr:test-person", "kgsh:Typed-object-kg-signedForEUBy")],
     "remark-closed": [("kgr:test-remark", "kgsh:Typed-subject-kg-signingDate")],
     "signing-closed": [("kgr:test-signing", "kgsh:Typed-subject-kg-party")],

@@ -16,7 +16,7 @@ kg:signingDate  (datatype property) signing date
   shape kgsh:Signing-dated on kg:Signing: kg:signingDate: at least 1 (Warning)
   shape kgsh:Signing-notAfterSource on kg:Signing: kg:signingDate: a SPARQL check (Violation)
   shape kgsh:Signing-signingDate on kg:Signing: kg:signingDate: at most 1 (Violation)
-  example: "kg:signingDate" = "2026-01-27"
+  example: "kg:signingDate" = "text"
 """
 
 

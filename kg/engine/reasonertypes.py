@@ -63,9 +63,7 @@ def typing_rules(ontology) -> list[tuple[str, str, str]]:
     # Datatypes of the ontology (kg:DateValue) type literals, which carry no rdf:type,
     # and the values of datatype properties are literals: neither needs a class.
     datatypes = {str(s) for s in ontology.subjects(rdf_type, URIRef(RDFS + "Datatype"))}
-    literal_valued = {
-        str(s) for s in ontology.subjects(rdf_type, URIRef(OWL + "DatatypeProperty"))
-    }
+    literal_valued = {str(s) for s in ontology.subjects(rdf_type, URIRef(OWL + "DatatypeProperty"))}
     rules = []
     for i, prop in enumerate(ordered):
         for side, node in (("subject", f"urn:kg:s{i}"), ("object", f"urn:kg:o{i}")):

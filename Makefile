@@ -47,7 +47,7 @@ system-deps:
 # servers (PyPI package oxigraph, Debian package virtuoso-opensource) and a
 # headless Chromium on 127.0.0.1.
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

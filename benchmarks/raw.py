@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sys
 
-# Copied from kg/namespaces.py on purpose: these paths must not import kg.
+# Copied from kg/rdf/namespaces.py on purpose: these paths must not import kg.
 SH = "http://www.w3.org/ns/shacl#"
 PREFIXES = {
     "kg": "https://w3id.org/kg/ontology#",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, KG, KG_ID, RDF, RDFS
+from kg.store.selection import EVIDENCE_PREDICATES
 
 _INSTANCES = f"""
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
@@ -36,17 +37,7 @@ SELECT ?source (COUNT(DISTINCT ?node) AS ?n) WHERE {
 # node's own quotes support those), an analyst's comment, or evidence bookkeeping.
 # It has its own evidence when a claim of the same graph (an rdf:Statement) names it
 # and cites a passage.
-NOT_STATEMENTS = (
-    RDF + "type",
-    RDFS + "label",
-    RDFS + "comment",
-    KG + "statedIn",
-    KG + "impliedBy",
-    KG + "evidence",
-    KG + "fullText",
-    KG + "sha256",
-    KG + "fileName",
-)
+NOT_STATEMENTS = (RDF + "type", RDFS + "label", RDFS + "comment", *sorted(EVIDENCE_PREDICATES))
 _STATEMENTS = f"""
 PREFIX kg: <{KG}>
 PREFIX rdf: <{RDF}>

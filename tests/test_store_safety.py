@@ -24,6 +24,7 @@ import pytest
 
 from kg.store.versions import current_version
 from tests.conftest import FIXTURES, MINI, ROOT
+from tests.test_bad_input import KILL_DURING_STORE_WRITE  # kg killed half-way through a write
 
 ONTOLOGY = MINI / "ontology"
 SEEDS = MINI / "seeds"
@@ -55,23 +56,6 @@ def held(root, quads):
 kg.store.versions.write_store = held
 from kg.cli import main
 sys.argv[0] = "kg"
-main(sys.argv[1:])
-"""
-
-KILLED = """
-import os, signal, sys
-import kg.store.versions
-real = kg.store.versions.write_store
-def killed(root, quads):
-    def half_then_die(items):
-        items = list(items)
-        for number, quad in enumerate(items):
-            if number == len(items) // 2:
-                os.kill(os.getpid(), signal.SIGKILL)
-            yield quad
-    real(root, half_then_die(quads))
-kg.store.versions.write_store = killed
-from kg.cli import main
 main(sys.argv[1:])
 """
 
@@ -251,7 +235,17 @@ def test_two_writers_started_together_both_land(store, tmp_path):
 def test_a_killed_writer_leaves_the_store_unlocked(store, tmp_path):
     lost = turtle(tmp_path, "lost", "lou")
     killed = subprocess.Popen(
-        [sys.executable, "-c", KILLED, "add", lost, "--store", store, "--ontology", ONTOLOGY],
+        [
+            sys.executable,
+            "-c",
+            KILL_DURING_STORE_WRITE,
+            "add",
+            lost,
+            "--store",
+            store,
+            "--ontology",
+            ONTOLOGY,
+        ],
         cwd=ROOT,
     )
     killed.wait(timeout=120)

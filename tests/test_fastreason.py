@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from benchmarks.generate import generate
 from kg.engine.fastreason import fast_closure
 from kg.engine.meaningful import meaningful
-from kg.engine.reasoning import closure
+from kg.engine.reasoning import closure, rdflib_datatypes_kept
 from kg.engine.validation import load_ontology
 from kg.rdf.io import to_rdflib_graph
 from kg.store.memory import asserted_from_store
@@ -29,7 +29,8 @@ def owlrl_meaningful(graph) -> set:
     for triple in graph:
         copy.add(triple)
     before = set(copy)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(copy)
+    with rdflib_datatypes_kept():
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(copy)
     return {t for t in copy if t not in before and meaningful(t)}
 
 
@@ -127,3 +128,16 @@ def test_closure_counts_the_trivial_triples_it_leaves_out():
     terms = {term for triple in merged(data, load_ontology(MINI / "ontology")) for term in triple}
     assert result.trivial_dropped >= len(terms)  # eq-ref: x owl:sameAs x for every term
     assert result.input_triples == len(merged(data, load_ontology(MINI / "ontology")))
+
+
+def test_the_owlrl_fallback_leaves_date_checks_as_they_were():
+    """owlrl leaves its own xsd:gMonthDay check in rdflib's global table, which rejects
+    "--11-04": a later validation in the same process found the corpus's dates ill-typed."""
+    from kg.rdf.io import _ill_typed_uncached
+
+    gmonthday = "http://www.w3.org/2001/XMLSchema#gMonthDay"
+    graph = Graph()
+    graph.add((URIRef(E + "a"), URIRef(E + "on"), Literal("--11-04", datatype=URIRef(gmonthday))))
+    closure(graph, keep_all=True)  # the owlrl path
+    assert not Literal("--11-04", datatype=URIRef(gmonthday)).ill_typed
+    assert _ill_typed_uncached("--11-04", gmonthday) is False

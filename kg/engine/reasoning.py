@@ -3,8 +3,9 @@ triples kept (see :mod:`kg.engine.meaningful`)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kg.engine.meaningful import meaningful
@@ -55,17 +56,44 @@ def closure(data, ontology=None, keep_all: bool = False, sort: bool = True) -> R
     for triple in itertools.chain(triples_of(data), ontology_triples):
         graph.add(triple)
     before = set(graph)
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics,
-        rdfs_closure=False,
-        axiomatic_triples=keep_all,
-        datatype_axioms=keep_all,
-    ).expand(graph)
+    with rdflib_datatypes_kept():
+        owlrl.DeductiveClosure(
+            owlrl.OWLRL_Semantics,
+            rdfs_closure=False,
+            axiomatic_triples=keep_all,
+            datatype_axioms=keep_all,
+        ).expand(graph)
     added = [t for t in graph if t not in before]
     kept = added if keep_all else [t for t in added if meaningful(t)]
     if sort:
         kept.sort(key=triple_sort_key)
     return ReasonResult(kept, len(before), len(added) - len(kept))
+
+
+@contextlib.contextmanager
+def rdflib_datatypes_kept() -> Iterator[None]:
+    """Run owlrl without it changing how rdflib reads typed literals afterwards.
+
+    owlrl swaps its own lexical checks into rdflib's global table while it runs and,
+    when it puts rdflib's back, keeps the ones rdflib has no entry for (xsd:gMonthDay,
+    xsd:gDay, ...). owlrl's reject "--11-04"^^xsd:gMonthDay, so every later validation
+    in the same process (a Python API user, ``kg serve``) found the date ill-typed.
+
+    >>> from rdflib.term import _toPythonMapping
+    >>> before = dict(_toPythonMapping)
+    >>> with rdflib_datatypes_kept():
+    ...     _toPythonMapping["http://example.org/dt"] = int
+    >>> dict(_toPythonMapping) == before
+    True
+    """
+    from rdflib.term import _toPythonMapping
+
+    saved = dict(_toPythonMapping)
+    try:
+        yield
+    finally:
+        _toPythonMapping.clear()
+        _toPythonMapping.update(saved)
 
 
 def triple_sort_key(triple: tuple) -> str:

@@ -2,6 +2,11 @@
 
 FOLDER holds article + facts pairs (``NAME.txt`` + ``NAME.toml``; the bundled
 ``seeds/`` by default); each facts file is the reference for its article.
+``--base FOLDER`` (repeatable) names pairs that are always in the graph and are
+not measured: the bundled ``seeds/`` by default when FOLDER is another folder,
+since a corpus article's facts file may name what the seed defines
+(``python -m benchmarks.draft tests/fixtures/corpus`` drafts each corpus article
+against the seed plus the corpus articles before it).
 
 For each article the graph is built from the pairs before it in name order
 (``--store-from earlier``, the default with two pairs or more: each article is
@@ -12,10 +17,13 @@ then the measure says how well the draft finds what the graph knows by name).
 The article is drafted against that graph, and the draft is compared with the
 reference:
 
-- **known entities found**: of the reference's nodes that the graph already
-  holds and whose reference quotes contain one of their names (label,
-  alternative label, X handle, a person's surname), the share the draft lists
-  with the same id; and of those passages, the share the draft quotes;
+- **known entities found**: of the entities the reference names, as nodes of
+  its own or as values (``party = "india"``), that the graph already holds and
+  that the article names (label, alternative label, X handle, a person's
+  surname: in the node's reference quotes, or anywhere in the text for an
+  entity named only as a value), the share the draft lists with the same id;
+  and of the passages of the reference's nodes that name them, the share the
+  draft quotes;
 - **dates**: of the date values the reference records (``xsd:date``,
   ``gYearMonth``, ``gYear``, ``gMonthDay``), the share the draft resolves to
   the same value, and the share it resolves at one of the node's passages;
@@ -111,6 +119,21 @@ def _entries(table: dict, text: str, is_source: bool) -> set[tuple]:
     return entries
 
 
+def _value_ids(reference: dict) -> set[str]:
+    """The ids the reference's property values name (``"india"``, ``{ value = "india" }``)."""
+    skip = {"id", "type", "label", "quote", "implied", "occurrence", "rdfs:comment"}
+    found = set()
+    for table in [reference.get("source", {}), *reference.get("node", [])]:
+        for key, value in table.items():
+            if key in skip:
+                continue
+            for item in _listed(value):
+                item = item.get("value") if isinstance(item, dict) else item
+                if isinstance(item, str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", item):
+                    found.add(item.removeprefix("kgr:"))
+    return found
+
+
 def _date_ranges(ontology_dir: Path | None) -> set[str]:
     from kg.engine.validation import load_ontology
     from kg.facts.loader import _Vocabulary
@@ -134,9 +157,15 @@ def _same_date(reference: str, drafted: str) -> bool:
 
 
 def measure_article(
-    article: Path, pairs: list[Path], store_from: str, work: Path, date_keys: set[str]
+    article: Path,
+    pairs: list[Path],
+    store_from: str,
+    work: Path,
+    date_keys: set[str],
+    base: list[Path] = (),
 ) -> ArticleMeasure:
-    """Draft ``article`` against a graph built from ``pairs`` and compare with its reference."""
+    """Draft ``article`` against a graph built from ``base`` plus ``pairs`` (chosen by
+    ``store_from``) and compare with its reference."""
     import kg
     from kg.draft import _read_graph
     from kg.errors import KgError
@@ -153,6 +182,7 @@ def measure_article(
         graph_pairs = [p for p in pairs if p != article]
     else:
         graph_pairs = pairs[: pairs.index(article)]
+    graph_pairs = [*base, *graph_pairs]
     seeds = work / "seeds"
     store = work / "store"
     _copy_pairs(graph_pairs, seeds)
@@ -199,6 +229,22 @@ def measure_article(
             result.passages_quoted += sum(
                 1 for s, e in named if any(qs < e and s < qe for qs, qe in quoted)
             )
+        else:
+            result.missed.append(node_id)
+
+    # known entities the reference names only as values, named in the article
+    folded_text = fold(text)
+    tabled = {t.get("id") for t in reference.get("node", [])}
+    for node_id in sorted(_value_ids(reference) - tabled):
+        if node_id not in graph.types:
+            continue
+        if not any(
+            re.search(rf"(?<!\w){re.escape(n)}(?!\w)", folded_text) for n in names.get(node_id, [])
+        ):
+            continue
+        result.known += 1
+        if node_id in nodes:
+            result.known_found += 1
         else:
             result.missed.append(node_id)
 
@@ -283,11 +329,24 @@ def _ontology_only(folder: Path) -> Path:
     return folder
 
 
-def measure(folder: Path, store_from: str | None = None) -> list[ArticleMeasure]:
-    """The figures for every article of ``folder``."""
+def measure(
+    folder: Path, store_from: str | None = None, base: list[Path] | None = None
+) -> list[ArticleMeasure]:
+    """The figures for every article of ``folder``, drafted against graphs that also
+    hold the pairs of the ``base`` folders (by default ``seeds/`` unless ``folder`` is it)."""
     pairs = _pairs(folder)
     if not pairs:
         raise ValueError(f"{folder}: no article + facts pairs (NAME.txt + NAME.toml)")
+    if base is None:
+        seeds = ROOT / "seeds"
+        base = [] if folder.resolve() == seeds.resolve() else [seeds]
+    base_pairs = [
+        p for b in base for p in _pairs(b) if p.resolve() not in {q.resolve() for q in pairs}
+    ]
+    names = [p.name for p in [*base_pairs, *pairs]]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:
+        raise ValueError(f"{folder}: the same file name in the base and the folder: {clash[0]}")
     mode = store_from or ("earlier" if len(pairs) >= 2 else "all")
     date_keys = _date_ranges(None)
     results = []
@@ -295,7 +354,7 @@ def measure(folder: Path, store_from: str | None = None) -> list[ArticleMeasure]
         for index, article in enumerate(pairs):
             work = Path(tmp) / str(index)
             work.mkdir()
-            results.append(measure_article(article, pairs, mode, work, date_keys))
+            results.append(measure_article(article, pairs, mode, work, date_keys, base_pairs))
     return results
 
 
@@ -359,10 +418,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "seeds")
     parser.add_argument("--store-from", choices=["earlier", "others", "all"], default=None)
+    parser.add_argument(
+        "--base",
+        action="append",
+        type=Path,
+        default=None,
+        help="A folder of pairs always in the graph, not measured (default: seeds/ "
+        "unless FOLDER is seeds/; --base none for no base). Repeatable.",
+    )
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args(argv)
+    base = args.base
+    if base is not None:
+        base = [b for b in base if str(b) != "none"]
+        for b in base:
+            if not b.is_dir():
+                print(f"benchmarks.draft: --base {b}: not a folder", file=sys.stderr)
+                return 2
     try:
-        results = measure(args.folder, args.store_from)
+        results = measure(args.folder, args.store_from, base)
     except ValueError as err:
         print(f"benchmarks.draft: {err}", file=sys.stderr)
         return 2

@@ -29,6 +29,7 @@ DEPENDENCIES = (
     "gson",
     "guava",
     "httpclient",
+    "httpclient-cache",  # JSON-LD 1.0 reading (jsonld-java)
     "httpcore",
     "jackson-core",
     "jackson-databind",
@@ -53,7 +54,7 @@ class NotFound(Exception):
 
 @dataclass
 class Jena:
-    argv: list[str]  # java -cp ... arq.sparql: append --data, --query, --results
+    argv: list[str]  # java -cp ... arq.sparql: append --data, --query, --results (or riot's)
     version: str
     java: str
 
@@ -89,8 +90,9 @@ def _xerces_resources(core: Path, into: Path) -> Path | None:
     return into
 
 
-def find(work: Path, lib: Path = LIB) -> Jena:
-    """Jena's ``arq.sparql`` as a command, checked to start; raises NotFound otherwise.
+def find(work: Path, lib: Path = LIB, command: str = "arq.sparql") -> Jena:
+    """Jena's ``arq.sparql`` (or another of its commands: ``riotcmd.riot`` parses and
+    validates RDF files) as a command, checked to start; raises NotFound otherwise.
 
     ``work`` receives the Xerces message files (see :func:`_xerces_resources`).
     """
@@ -107,7 +109,7 @@ def find(work: Path, lib: Path = LIB) -> Jena:
     fix = _xerces_resources(lib / "jena-core.jar", work / "jena-xerces-resources")
     if fix:
         classpath.append(str(fix))
-    argv = [java, "-cp", ":".join(classpath), "arq.sparql"]
+    argv = [java, "-cp", ":".join(classpath), command]
     # --version starts Jena (and Xerces), so it also checks the classpath works.
     done = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=120)
     version = re.search(r"VERSION:\s*(\S+)", done.stdout)

@@ -20,6 +20,7 @@ from tests.conftest import FIXTURES, ROOT, run_kg
 
 DRAFTS = FIXTURES / "draft"
 KOREA = DRAFTS / "eu-korea.txt"
+CORPUS = FIXTURES / "corpus"
 EXPECTED = DRAFTS / "eu-korea.expected.toml"
 SEED = ROOT / "seeds" / "000_74f78cd287be197f.txt"
 
@@ -269,11 +270,26 @@ def test_the_measure_takes_any_folder_of_pairs_drafting_each_against_those_befor
         shutil.copyfile(source, tmp_path / source.name)
     shutil.copyfile(KOREA, tmp_path / "eu-korea.txt")  # its pinned draft as its reference
     shutil.copyfile(EXPECTED, tmp_path / "eu-korea.toml")
-    seed, korea = measure(tmp_path)
+    seed, korea = measure(tmp_path, base=[])
     assert (seed.store_from, seed.known) == ("earlier", 0)  # the first meets an empty graph
     assert (korea.known, korea.known_found, korea.entries - korea.entries_provided) == (6, 6, 0)
     assert seed.builds and korea.builds
     assert main([str(tmp_path / "none")]) == 2
+
+
+def test_the_measure_on_the_corpus_meets_its_targets():
+    """Each corpus article drafted against the seed and the corpus articles before it."""
+    from benchmarks.draft import measure
+
+    results = measure(CORPUS)
+    assert [r.name for r in results] == sorted(p.stem for p in CORPUS.glob("*.txt"))
+    for r in results:
+        assert r.builds, f"{r.name}: {r.build_error}"
+        assert r.quotes_not_verbatim == 0, r.name
+        assert r.dates_resolved == r.dates, f"{r.name}: {r.dates_missed}"
+    known = sum(r.known for r in results)
+    found = sum(r.known_found for r in results)
+    assert known >= 30 and found / known >= 0.95, [r.missed for r in results]
 
 
 def main() -> None:

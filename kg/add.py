@@ -88,11 +88,11 @@ def _add_locked(
     from kg.engine.validation import ill_typed_warnings, load_ontology, load_shapes, validate_graph
     from kg.rdf.io import (
         format_for,
+        from_rdflib_term,
         from_rdflib_triples,
         iter_quads,
         read_input,
         to_rdflib_graph,
-        to_rdflib_term,
     )
     from kg.rdf.limits import run_with_timeout
     from kg.store.memory import RewriteCheck, asserted_from_store, load_quads
@@ -127,6 +127,9 @@ def _add_locked(
     def delta():
         return itertools.chain.from_iterable(quads() for _, _, _, quads in staged)
 
+    inferred_graph = ox.NamedNode(GRAPH_INFERRED)
+    has_inferences = any(True for _ in existing.quads_for_pattern(None, None, None, inferred_graph))
+
     def check_and_reason():
         report = validate_graph(
             combined,
@@ -141,24 +144,29 @@ def _add_locked(
             raise NotConformingError(
                 "the data does not conform to the shapes; nothing was added", report
             )
-        if incremental:  # the old inferences and what the new triples add to them
-            old = existing.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
-            # a list: Oxigraph's iterator must be dropped on the thread that made it
-            before = [
-                tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object)) for q in old
-            ]
-            del old
-            inferred = None
-            if before:  # a store without inferences (not built by kg): the whole closure
-                inferred = incremental_closure(combined, before, delta(), ontology_graph)
-            if inferred is not None:
-                return report, inferred
+        if incremental and has_inferences:  # the old inferences stay; only the new are derived
+            change = incremental_closure(combined, existing, delta(), ontology_graph)
+            if change is not None:
+                return report, change
         return report, closure(combined, ontology_graph, sort=False).triples
 
     report, inferred = run_with_timeout(check_and_reason, timeout, "validation")
     combined = None  # its memory is needed for writing the new version
 
     replaced = {name for _, name, _, _ in staged} | {GRAPH_INFERRED}
+    dropped: set = set()
+    if isinstance(inferred, tuple):  # incremental: (new inferences, old ones now asserted)
+        inferred, dropped_triples = inferred
+        replaced.discard(GRAPH_INFERRED)
+        dropped = {
+            ox.Quad(*(from_rdflib_term(t) for t in triple), inferred_graph)
+            for triple in dropped_triples
+        }
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_INFERRED}> {{ ?s ?p ?o }} }}"
+        old_count = int(next(iter(existing.query(count)))[0].value)
+        inferred_count = old_count - len(dropped) + len(inferred)
+    else:
+        inferred_count = len(inferred)
     meta_graph = ox.NamedNode(GRAPH_META)
     # Streamed from the old version into the new: a million quad objects cost GBs. The
     # named graphs only: write_store merges them again into the default graph.
@@ -168,6 +176,7 @@ def _add_locked(
         if isinstance(q.graph_name, ox.NamedNode)
         and q.graph_name.value not in replaced
         and not (q.graph_name == meta_graph and q.subject.value in replaced)
+        and not (dropped and q in dropped)
     )
     result = AddResult()
     result.warnings = ill_typed_warnings(suspects, report.results)
@@ -181,7 +190,7 @@ def _add_locked(
             (URIRef(name), URIRef(KG + "sha256"), Literal(digest)),
             (URIRef(name), URIRef(PROV + "generatedAtTime"), now),
         ]
-    result.inferred_triples = len(inferred)
+    result.inferred_triples = inferred_count
     write_store(
         store_root,
         itertools.chain(

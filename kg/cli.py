@@ -216,9 +216,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
     if debug:  # which shapes the compiler left to pySHACL, and why (kg.engine.validation)
         import logging
 
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("kg: debug: %(message)s"))
         logger = logging.getLogger("kg")
+        for old in [h for h in logger.handlers if getattr(h, "kg_debug", False)]:
+            logger.removeHandler(old)  # in-process callers (the API, tests) call again
+        handler = logging.StreamHandler(sys.stderr)
+        handler.kg_debug = True
+        handler.setFormatter(logging.Formatter("kg: debug: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
 

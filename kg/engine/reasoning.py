@@ -100,26 +100,28 @@ def triple_sort_key(triple: tuple) -> str:
     return "\x00".join(triple)
 
 
-def incremental_closure(
-    combined, inferred_before: Iterable, delta: Iterable, ontology
-) -> list | None:
-    """The meaningful inferences of ``combined`` (an in-memory Oxigraph store: the old
-    asserted graph plus ``delta``, in its default graph), derived from the delta
-    semi-naively: the old inferences (``inferred_before``, rdflib triples) plus what the
-    rules derive from premises of which at least one is new.
+def incremental_closure(combined, old, delta: Iterable, ontology) -> tuple[set, set] | None:
+    """The inferences that ``delta`` adds to those of the old graph, derived semi-naively.
+
+    ``combined`` is an in-memory Oxigraph store holding the old asserted graph plus
+    ``delta`` in its default graph; ``old`` is a store whose ``kgg:inferred`` graph holds
+    the old inferences (the built store). Returns ``(added, dropped)``, rdflib triples:
+    the new inferences, and old ones that ``delta`` now asserts. The inferences of the
+    combined graph are the old ones without ``dropped``, plus ``added``; only the old
+    inferences that touch the delta's nodes are read, so memory and time follow the
+    change, not the store. None when the fast reasoner cannot be used.
 
     Every rule of :mod:`kg.engine.fastreason` joins at most two premises on a shared
     node, or runs along one transitive property, whose old closure is among the old
     inferences: so the rules are applied to the delta with the old triples, asserted
     and inferred, that touch its nodes (and, for each transitive property, every triple
-    connected to them along it). Triples that are asserted are not inferences. None
-    when the fast reasoner cannot be used (the caller then computes the whole closure).
+    connected to them along it).
     """
     import pyoxigraph as ox
 
     from kg.engine.fastreason import fast_closure
     from kg.rdf.io import from_rdflib_term, to_rdflib_term
-    from kg.rdf.namespaces import OWL, RDF
+    from kg.rdf.namespaces import GRAPH_INFERRED, OWL, RDF
 
     ontology_triples = list(ontology) if ontology is not None else []
     transitive = {
@@ -127,12 +129,7 @@ def incremental_closure(
         for s, p, o in ontology_triples
         if str(p) == RDF + "type" and str(o) == OWL + "TransitiveProperty"
     }
-    default = ox.DefaultGraph()
-    before = list(inferred_before)
-    inferred_by_node: dict = {}
-    for triple in before:
-        inferred_by_node.setdefault(triple[0], []).append(triple)
-        inferred_by_node.setdefault(triple[2], []).append(triple)
+    default, inferred = ox.DefaultGraph(), ox.NamedNode(GRAPH_INFERRED)
 
     def rdflib_triple(q) -> tuple:
         return to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)
@@ -143,38 +140,45 @@ def incremental_closure(
         q.object for q in delta if not isinstance(q.object, ox.Literal)
     }
     for node in seeds:
-        for q in _touching(combined, node, default):
-            premises.add(rdflib_triple(q))
-        premises.update(inferred_by_node.get(to_rdflib_term(node), ()))
+        for store, graph in ((combined, default), (old, inferred)):
+            for q in _touching(store, node, graph):
+                premises.add(rdflib_triple(q))
     for prop in transitive:  # the whole component along the property, both ways
         predicate = ox.NamedNode(prop)
         stack, seen = list(seeds), set()
         while stack:
             node = stack.pop()
-            if node in seen:
+            if node in seen or isinstance(node, ox.Literal):
                 continue
             seen.add(node)
-            for q in combined.quads_for_pattern(node, predicate, None, default):
-                premises.add(rdflib_triple(q))
-                stack.append(q.object)
-            for q in combined.quads_for_pattern(None, predicate, node, default):
-                premises.add(rdflib_triple(q))
-                stack.append(q.subject)
-        for triple in before:
-            if str(triple[1]) == prop and (
-                from_rdflib_term(triple[0]) in seen or from_rdflib_term(triple[2]) in seen
-            ):
-                premises.add(triple)
+            for store, graph in ((combined, default), (old, inferred)):
+                for q in store.quads_for_pattern(node, predicate, None, graph):
+                    premises.add(rdflib_triple(q))
+                    stack.append(q.object)
+                for q in store.quads_for_pattern(None, predicate, node, graph):
+                    premises.add(rdflib_triple(q))
+                    stack.append(q.subject)
     fast = fast_closure(itertools.chain(premises, ontology_triples))
     if fast is None:
         return None
-    result = set(before) | fast.kept
-    return [t for t in result if not _asserted(combined, t)]
+
+    def in_old(triple: tuple) -> bool:
+        s, p, o = (from_rdflib_term(t) for t in triple)
+        return not isinstance(s, ox.Literal) and any(
+            True for _ in old.quads_for_pattern(s, p, o, inferred)
+        )
+
+    added = {t for t in fast.kept if not _asserted(combined, t) and not in_old(t)}
+    dropped = {t for t in (rdflib_triple(q) for q in delta) if in_old(t)}
+    return added, dropped
 
 
 def _touching(store, node, graph) -> Iterable:
     """The quads of ``graph`` in ``store`` with ``node`` as subject or object."""
-    yield from store.quads_for_pattern(node, None, None, graph)
+    import pyoxigraph as ox
+
+    if not isinstance(node, ox.Literal):
+        yield from store.quads_for_pattern(node, None, None, graph)
     yield from store.quads_for_pattern(None, None, node, graph)
 
 

@@ -417,6 +417,9 @@ def validate_graph(
         _plain_strings()
         options = {"inplace": True}
     else:
+        logging.getLogger("kg.validation").debug(
+            "pySHACL validates every shape, in an rdflib graph (literals kept as written)"
+        )
         options = {"ont_graph": ontology_graph, "inplace": inplace}
     report_graph = _run_pyshacl(data, shapes_graph, False, shapes_name, options)
     return ValidationReport(results_from_report(report_graph), report_graph, fail_on)

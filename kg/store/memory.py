@@ -149,13 +149,16 @@ def _noting_literals(quads: Iterable, found: list, rewritten: RewriteCheck | Non
     from kg.rdf.safety import quiet_rdflib
 
     quiet_rdflib()  # converting an ill-typed literal would log a traceback
-    default = ox.DefaultGraph()
+    default, default_type, literal = ox.DefaultGraph(), ox.DefaultGraph, ox.Literal
     plain = {XSD_STRING, RDF_LANG_STRING}
     for quad in quads:
         obj = quad.object
-        if isinstance(obj, ox.Literal) and obj.datatype.value not in plain:
+        if type(obj) is literal and obj.datatype.value not in plain:
             if is_ill_typed(obj):
                 found.append(quad)
             if rewritten is not None:
                 rewritten.add(obj)
-        yield ox.Quad(quad.subject, quad.predicate, obj, default)
+        if type(quad.graph_name) is default_type:  # N-Triples, Turtle: as parsed
+            yield quad
+        else:
+            yield ox.Quad(quad.subject, quad.predicate, obj, default)

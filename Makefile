@@ -28,9 +28,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/ruff format --check kg tests benchmarks
 
-# Debian packages the tests use: Graphviz (kg diagram), Chromium (browser tests) and
-# Virtuoso (a second real SPARQL store for kg push and kg query --endpoint).
-SYSTEM_DEPS := graphviz chromium chromium-driver virtuoso-opensource
+# Debian packages the tests use: Graphviz (kg diagram), Chromium (browser tests),
+# Virtuoso (a second real SPARQL store for kg push and kg query --endpoint) and rapper
+# (raptor2-utils: a second reader of the exports). Jena, where installed
+# (make bench-deps), is a third engine and reader in the tests too.
+SYSTEM_DEPS := graphviz chromium chromium-driver virtuoso-opensource raptor2-utils
 system-deps:
 	@missing=""; for p in $(SYSTEM_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -162,14 +162,16 @@ def incremental_closure(combined, old, delta: Iterable, ontology) -> tuple[set, 
     if fast is None:
         return None
 
-    def in_old(triple: tuple) -> bool:
-        s, p, o = (from_rdflib_term(t) for t in triple)
-        return not isinstance(s, ox.Literal) and any(
-            True for _ in old.quads_for_pattern(s, p, o, inferred)
-        )
+    terms: dict = {}  # each rdflib term converted once: the kept triples share them
 
-    added = {t for t in fast.kept if not _asserted(combined, t) and not in_old(t)}
-    dropped = {t for t in (rdflib_triple(q) for q in delta) if in_old(t)}
+    def stored(triple: tuple, store, graph) -> bool:
+        s, p, o = (terms.get(t) or terms.setdefault(t, from_rdflib_term(t)) for t in triple)
+        return not isinstance(s, ox.Literal) and ox.Quad(s, p, o, graph) in store
+
+    added = {
+        t for t in fast.kept if not stored(t, combined, default) and not stored(t, old, inferred)
+    }
+    dropped = {t for t in (rdflib_triple(q) for q in delta) if stored(t, old, inferred)}
     return added, dropped
 
 
@@ -180,14 +182,3 @@ def _touching(store, node, graph) -> Iterable:
     if not isinstance(node, ox.Literal):
         yield from store.quads_for_pattern(node, None, None, graph)
     yield from store.quads_for_pattern(None, None, node, graph)
-
-
-def _asserted(store, triple: tuple) -> bool:
-    import pyoxigraph as ox
-
-    from kg.rdf.io import from_rdflib_term
-
-    s, p, o = (from_rdflib_term(t) for t in triple)
-    if isinstance(s, ox.Literal):
-        return False
-    return any(True for _ in store.quads_for_pattern(s, p, o, ox.DefaultGraph()))

@@ -238,16 +238,21 @@ def results_from_report(report_graph, shapes_graph=None) -> list[ValidationResul
     return results
 
 
-def _check_shapes(shapes_graph, where: str) -> None:
-    """Refuse shapes whose SPARQL would fetch, and regexes that do not compile."""
+def _check_shapes(shapes_graph, where: str, use_record: bool = True) -> None:
+    """Refuse shapes whose SPARQL would fetch, and regexes that do not compile.
+    A text :mod:`kg.engine.shacl.known` records as safe is not parsed again."""
     from rdflib import URIRef
 
+    from kg.engine.shacl.known import note_tree_checked, tree_checked
     from kg.rdf.safety import check_query, check_query_tree
 
     for name in ("select", "ask", "construct", "update"):
         for text in shapes_graph.objects(None, URIRef(SH + name)):
             check_query(str(text), f"{where} (sh:{name})")
+            if use_record and tree_checked(str(text)):
+                continue
             check_query_tree(str(text), f"{where} (sh:{name})")  # Oxigraph would send SERVICE
+            note_tree_checked(str(text))
     for pattern in shapes_graph.objects(None, URIRef(SH + "pattern")):
         try:
             re.compile(str(pattern))
@@ -315,18 +320,27 @@ def _meta_check(shapes_graph, shapes_name: str):
     raise InputError(shapes_name, _meta_shacl_problem(text))
 
 
-def _inoculate(store, ontology_graph) -> None:
-    """Copy the ontology's class and property axioms into ``store``, as pySHACL does
-    with ``ont_graph`` (whose Oxigraph code path fails on them)."""
+def inoculate(store, ontology_graph) -> list:
+    """Copy the ontology's class and property axioms into ``store``'s default graph, as
+    pySHACL does with ``ont_graph`` (whose Oxigraph code path fails on them). Returns
+    the quads that were not there before (for a caller that must take them out again).
+    """
     from pyshacl.graph_abstraction import DataGraph
-    from pyshacl.rdfutil.inoculate import inoculate
+    from pyshacl.rdfutil.inoculate import inoculate as pyshacl_inoculate
     from rdflib import Graph
 
     from kg.rdf.io import from_rdflib_triples
 
     axioms = Graph()
-    inoculate(DataGraph.from_rdflib(axioms), ontology_graph)
-    store.extend(from_rdflib_triples(axioms, None))
+    pyshacl_inoculate(DataGraph.from_rdflib(axioms), ontology_graph)
+    new = [q for q in from_rdflib_triples(axioms, None) if q not in store]
+    store.extend(new)
+    return new
+
+
+class NeedsFullValidation(Exception):
+    """Raised by :func:`validate_graph` with ``only_affected`` when the change could
+    affect any node (a schema change, an unbounded path, a shape left to pySHACL)."""
 
 
 def _quick_emptiness_test() -> None:
@@ -380,6 +394,8 @@ def validate_graph(
     inplace: bool = False,
     engine: str = "sparql",
     delta=None,
+    only_affected: bool = False,
+    inoculated: bool = False,
 ) -> ValidationReport:
     """Validate ``data`` against ``shapes_graph``. Raises :class:`InputError` for malformed shapes.
 
@@ -395,6 +411,9 @@ def validate_graph(
     before) validates only the focus nodes those quads can affect
     (:mod:`kg.engine.shacl.focus`): the results are those of a full validation that
     concern them; results of other nodes are left out, as they cannot have changed.
+    With ``only_affected``, a change that could affect any node raises
+    :class:`NeedsFullValidation` instead of validating everything. ``inoculated``: the
+    caller has put the ontology's axioms into the store already (:func:`inoculate`).
     """
     import pyoxigraph as ox
 
@@ -409,10 +428,12 @@ def validate_graph(
     if ontology_graph is not None:
         shapes_graph = with_typing_shapes(shapes_graph, ontology_graph)
     if isinstance(data, ox.Store):
-        if ontology_graph is not None:
-            _inoculate(data, ontology_graph)
+        if ontology_graph is not None and not inoculated:
+            inoculate(data, ontology_graph)
         if engine == "sparql":
-            return _validate_compiled(data, shapes_graph, shapes_name, fail_on, delta)
+            return _validate_compiled(
+                data, shapes_graph, shapes_name, fail_on, delta, only_affected
+            )
         _quick_emptiness_test()
         _plain_strings()
         options = {"inplace": True}
@@ -426,7 +447,7 @@ def validate_graph(
 
 
 def _validate_compiled(
-    store, shapes_graph, shapes_name: str, fail_on: str, delta=None
+    store, shapes_graph, shapes_name: str, fail_on: str, delta=None, only_affected: bool = False
 ) -> ValidationReport:
     """Shapes compiled to SPARQL, each constraint one query over the whole store
     (:mod:`kg.engine.shacl`); pySHACL validates the shapes the compiler leaves."""
@@ -444,6 +465,8 @@ def _validate_compiled(
         candidates = affected_nodes(store, delta(), reach(plan) - 1)
         if candidates is not None:
             log.debug("validating the %d nodes the new data can affect", len(candidates))
+    if only_affected and (candidates is None or plan.fallback):
+        raise NeedsFullValidation()
     report_graph = None
     if plan.fallback:
         _quick_emptiness_test()

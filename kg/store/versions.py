@@ -34,6 +34,7 @@ triple once per graph holding it and make ``COUNT`` and joins repeat it; and
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -178,27 +179,163 @@ def write_store(root: Path, quads: Iterable[ox.Quad]) -> None:
     Holds the store's write lock while it writes (callers that read the store
     first take it around their read-modify-write; see :mod:`kg.store.lock`).
     """
+    source = _Chunks(quads)
+
+    def fill(version: Path) -> None:
+        version.mkdir()
+        # The marker comes first, so that a write killed at any point leaves a
+        # folder the next writer knows it may remove.
+        (version / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        store = ox.Store(str(version))
+        for chunk in source.chunks():
+            store.bulk_extend(chunk)
+            store.bulk_extend(_merged_copies(chunk))  # the store keeps each quad once
+        _drop_inferences_also_asserted(store)
+        store.flush()
+        store.optimize()
+
+    _write_version(root, fill, source)
+
+
+def patch_store(root: Path, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> None:
+    """Write a new version that is the current one without the quads of ``remove`` and
+    with those of ``add`` (named graphs; the merged default graph follows), atomically.
+
+    The cost follows the change, not the store (see :func:`staged_version`). Raises
+    :class:`StoreError` when nothing was built.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> a, p = ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p")
+    >>> g1, g2 = ox.NamedNode("http://e/g1"), ox.NamedNode("http://e/g2")
+    >>> x, y = ox.Quad(a, p, ox.Literal("x"), g1), ox.Quad(a, p, ox.Literal("y"), g2)
+    >>> write_store(root, [x])
+    >>> patch_store(root, remove=[x], add=[y])
+    >>> merged = open_store(root).quads_for_pattern(None, None, None, ox.DefaultGraph())
+    >>> [str(q.object) for q in merged]
+    ['"y"']
+    """
+    source = _Chunks(add)
+    with staged_version(root) as stage:
+        try:
+            _apply(stage.store, remove, source.chunks())
+        except (OSError, RuntimeError) as err:
+            if source.failed:  # the caller's error, not the disk's
+                raise
+            raise _write_error(Path(root), err) from None
+        stage.commit()
+
+
+def apply_change(store: ox.Store, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> None:
+    """Remove the quads of ``remove`` from ``store`` and add those of ``add``, keeping
+    the default graph the merge of the source graphs: a triple leaves it when no source
+    graph states it any more; an inference that a source now states leaves
+    ``kgg:inferred``, and a new inference that a source states is not kept."""
+    _apply(store, remove, _Chunks(add).chunks())
+
+
+def _apply(store: ox.Store, remove: Iterable[ox.Quad], chunks: Iterable[list[ox.Quad]]) -> None:
+    inferred, default = ox.NamedNode(GRAPH_INFERRED), ox.DefaultGraph()
+    maybe_unstated = []
+    for quad in remove:
+        store.remove(quad)
+        if quad.graph_name != inferred:
+            maybe_unstated.append(quad)
+    for chunk in chunks:
+        store.extend(chunk)
+        copies = _merged_copies(chunk)
+        store.extend(copies)
+        for copy in copies:  # now stated: not an inference any more
+            store.remove(ox.Quad(copy.subject, copy.predicate, copy.object, inferred))
+        for quad in chunk:  # an inference equal in value to a stated triple
+            triple = (quad.subject, quad.predicate, quad.object)
+            if quad.graph_name == inferred and ox.Quad(*triple, default) in store:
+                store.remove(quad)
+    for quad in maybe_unstated:
+        triple = (quad.subject, quad.predicate, quad.object)
+        stated = any(
+            isinstance(q.graph_name, ox.NamedNode) and q.graph_name != inferred
+            for q in store.quads_for_pattern(*triple, None)
+        )
+        if not stated:
+            store.remove(ox.Quad(*triple, default))
+
+
+class Stage:
+    """A new version being written (:func:`staged_version`): ``store`` is open for
+    writing; :meth:`commit` makes it the one in use."""
+
+    def __init__(self, root: Path, folder: Path, store: ox.Store) -> None:
+        self.root, self.folder, self.store = root, folder, store
+        self.committed = False
+
+    def commit(self) -> None:
+        """Flush and close the store, then switch ``CURRENT`` to this version."""
+        try:
+            self.store.flush()
+            self.store = None  # closes RocksDB before the version goes live
+            pointer = self.root / f".{CURRENT}.{self.folder.name}.tmp"
+            pointer.write_text(self.folder.name + "\n", encoding="utf-8")
+            os.replace(pointer, self.root / CURRENT)
+        except (OSError, RuntimeError) as err:
+            raise _write_error(self.root, err) from None
+        self.committed = True
+
+
+@contextlib.contextmanager
+def staged_version(root: Path) -> Iterator[Stage]:
+    """A new version that starts as a copy of the current one, for a change to be written
+    into (and read back: validated, reasoned over) before it goes live; removed unless
+    committed. Holds the write lock throughout.
+
+    The copy is a RocksDB checkpoint: hard links to the current version's immutable
+    files, a few milliseconds at any size, so the cost of a write follows the change,
+    not the store. Raises :class:`StoreError` when nothing was built.
+    """
+    root = Path(root)
+    if current_version(root) is None:
+        raise StoreError(f"no built graph in {root}/: run kg build first (or pass --store)")
+    with write_lock(root):
+        current = current_version(root)
+        if current is None:
+            raise StoreError(f"no built graph in {root}/: run kg build first (or pass --store)")
+        folder = root / f"v-{uuid.uuid4().hex[:12]}"
+        try:
+            ox.Store.read_only(str(current)).backup(str(folder))
+            (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            stage = Stage(root, folder, ox.Store(str(folder)))
+        except (OSError, RuntimeError) as err:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise _write_error(root, err) from None
+        try:
+            yield stage  # the caller's errors pass as they are
+        except BaseException:
+            _discard(stage, folder)
+            raise
+        if not stage.committed:
+            _discard(stage, folder)
+            return
+        _remove_stale_versions(root, keep=folder.name)
+
+
+def _discard(stage: Stage | None, folder: Path) -> None:
+    if stage is not None:
+        stage.store = None
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_version(root: Path, fill, source: _Chunks) -> None:
+    """Make a new version with ``fill(folder)`` under the write lock, then switch
+    ``CURRENT`` to it; on any failure remove it and leave the store as it was."""
     root = Path(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise StoreError(f"{root}: cannot create the store folder: {err.strerror}") from None
-    source = _Chunks(quads)
     with write_lock(root):
         version = root / f"v-{uuid.uuid4().hex[:12]}"
         try:
-            version.mkdir()
-            # The marker comes first, so that a write killed at any point leaves a
-            # folder the next writer knows it may remove.
-            (version / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            store = ox.Store(str(version))
-            for chunk in source.chunks():
-                store.bulk_extend(chunk)
-                store.bulk_extend(_merged_copies(chunk))  # the store keeps each quad once
-            _drop_inferences_also_asserted(store)
-            store.flush()
-            store.optimize()
-            del store  # releases RocksDB's lock before the version goes live
+            fill(version)  # the Oxigraph store must be closed when it returns
             pointer = root / f".{CURRENT}.{version.name}.tmp"
             pointer.write_text(version.name + "\n", encoding="utf-8")
             os.replace(pointer, root / CURRENT)

@@ -52,9 +52,10 @@ def changes_schema(quads: Iterable) -> bool:
     return False
 
 
-def reach(plan: Plan) -> float:
+def reach(plan: Plan, use_record: bool = True) -> float:
     """The largest number of steps from a focus node to a triple a compiled check reads
-    (``math.inf`` for ``*`` and ``+`` paths)."""
+    (``math.inf`` for ``*`` and ``+`` paths). A SPARQL constraint's reach recorded by
+    :mod:`kg.engine.shacl.known` is not computed again."""
     from kg.engine.shacl.compile import _Compiler
 
     compiler = _Compiler(plan.shapes_graph)
@@ -65,7 +66,9 @@ def reach(plan: Plan) -> float:
             steps = _path_length(compiler, check.path)
         if check.component == "SPARQLConstraintComponent":
             select = compiler.one(check.source_constraint, "select")
-            steps = max(steps, _sparql_reach(str(select), steps, compiler, check))
+            steps = max(
+                steps, _recorded_sparql_reach(str(select), steps, compiler, check, use_record)
+            )
         elif check.component in (
             "ClassConstraintComponent",
             "OrConstraintComponent",
@@ -99,6 +102,19 @@ def _path_length(compiler, node) -> float:
         for inner in g.objects(node, URIRef(SH + name)):
             return _path_length(compiler, inner)
     return 1.0
+
+
+def _recorded_sparql_reach(
+    select: str, path_steps: float, compiler, check, use_record: bool
+) -> float:
+    from kg.engine.shacl.known import note_reach, recorded_reach
+
+    parts = (path_steps, compiler.prefixes(check.source_constraint), select)
+    found = recorded_reach(*parts) if use_record else None
+    if found is None:
+        found = _sparql_reach(select, path_steps, compiler, check)
+        note_reach(found, *parts)
+    return found
 
 
 def _sparql_reach(select: str, path_steps: float, compiler, check) -> float:

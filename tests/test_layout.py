@@ -102,3 +102,17 @@ def test_every_subpackage_says_what_lives_there_and_who_may_import_it():
     for init in sorted(KG.glob("*/__init__.py")):
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
         assert "import" in doc, init
+
+
+def test_every_subpackage_ships_in_the_wheel():
+    """pyproject.toml lists the packages by name: one left out is missing from an
+    installed kg (kg.engine.shacl once was), which only a test installing it would see."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((KG.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+            "setuptools"
+        ]["packages"]
+    )
+    packages = {module_name(p) for p in KG.rglob("__init__.py") if "_data" not in p.parts}
+    assert packages - listed == set()

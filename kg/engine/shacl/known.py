@@ -8,7 +8,7 @@ every ``kg validate``, ``kg build`` and ``kg add``, whatever the size of the dat
 answers are pure functions of the text, so ``ontology/shapes-sparql.json`` records
 them under the SHA-256 of the exact text (and, for the reach, of the path's length and
 the prefixes): a text found there is not parsed again; any other text, a user's shapes
-or an edited bundled shape, is parsed as before. ``python -m kg.engine.shacl.known``
+or an edited bundled shape, is parsed as before. ``python -m kg.engine.shacl.recording``
 writes the file again; ``tests/test_known_sparql.py`` fails when it is stale.
 
 >>> key("tree", "ASK { ?s ?p ?o }") == key("tree", "ASK { ?s ?p ?o }")
@@ -23,11 +23,11 @@ import functools
 import hashlib
 import json
 import math
-from pathlib import Path
 
 from kg.rdf.resources import data_dir
 
 FILE_NAME = "shapes-sparql.json"
+# What a recording run (kg.engine.shacl.recording) has seen; None otherwise.
 _recording: dict | None = None
 
 
@@ -67,37 +67,3 @@ def note_reach(value: float, *parts: object) -> None:
     """While recording, note the reach computed for ``parts``."""
     if _recording is not None:
         _recording["reach"][key("reach", *parts)] = "inf" if math.isinf(value) else value
-
-
-def record(ontology_dir: Path | None = None) -> str:
-    """The record for the bundled shapes (or those of ``ontology_dir``), as JSON text."""
-    global _recording
-    from kg.engine.shacl.compile import compile_shapes
-    from kg.engine.shacl.focus import reach
-    from kg.engine.validation import _check_shapes, load_ontology, load_shapes, with_typing_shapes
-
-    _recording = {"tree_safe": set(), "reach": {}}
-    _known.cache_clear()
-    try:
-        shapes, name, _ = load_shapes(None, ontology_dir)
-        _check_shapes(shapes, name, use_record=False)
-        typed = with_typing_shapes(shapes, load_ontology(ontology_dir))
-        reach(compile_shapes(typed, few_focus=True), use_record=False)
-        found = {"tree_safe": sorted(_recording["tree_safe"]), "reach": _recording["reach"]}
-    finally:
-        _recording = None
-        _known.cache_clear()
-    return json.dumps(found, indent=1, sort_keys=True) + "\n"
-
-
-def main() -> None:
-    """Write the record of the bundled shapes."""
-    from kg.engine.shacl import known  # this module as imported, not as __main__
-
-    path = data_dir("ontology") / FILE_NAME
-    path.write_text(known.record(), encoding="utf-8")
-    print(f"wrote {path}")
-
-
-if __name__ == "__main__":
-    main()

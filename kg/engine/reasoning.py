@@ -136,12 +136,25 @@ def incremental_closure(combined, old, delta: Iterable, ontology) -> tuple[set, 
 
     delta = list(delta)
     premises = {rdflib_triple(q) for q in delta}
-    seeds = {q.subject for q in delta} | {
-        q.object for q in delta if not isinstance(q.object, ox.Literal)
+    rdf_type = ox.NamedNode(RDF + "type")
+    nodes = {q.subject for q in delta} | {
+        q.object for q in delta if not isinstance(q.object, ox.Literal) and q.predicate != rdf_type
     }
-    for node in seeds:
+    # A class the delta only types nodes with: no OWL 2 RL rule joins two instances on
+    # their class, so its other instances (a million at a million triples) are not
+    # premises; what the class takes part in otherwise (its axioms) is.
+    classes = {
+        q.object for q in delta if q.predicate == rdf_type and isinstance(q.object, ox.NamedNode)
+    } - nodes
+    nodes |= {q.object for q in delta if q.predicate == rdf_type} - classes
+    seeds = nodes | classes
+    for node in nodes:
         for store, graph in ((combined, default), (old, inferred)):
             for q in _touching(store, node, graph):
+                premises.add(rdflib_triple(q))
+    for cls in classes:
+        for store, graph in ((combined, default), (old, inferred)):
+            for q in _touching_class(store, cls, graph):
                 premises.add(rdflib_triple(q))
     for prop in transitive:  # the whole component along the property, both ways
         predicate = ox.NamedNode(prop)
@@ -173,6 +186,21 @@ def incremental_closure(combined, old, delta: Iterable, ontology) -> tuple[set, 
     }
     dropped = {t for t in (rdflib_triple(q) for q in delta) if stored(t, old, inferred)}
     return added, dropped
+
+
+def _touching_class(store, cls, graph) -> Iterable:
+    """The quads of ``graph`` in ``store`` about the class ``cls`` (a named node): with it
+    as subject, or as object of any property but ``rdf:type``."""
+    import pyoxigraph as ox
+
+    from kg.rdf.namespaces import RDF
+
+    yield from store.quads_for_pattern(cls, None, None, graph)
+    pattern = f"?s ?p <{cls.value}> FILTER (?p != <{RDF}type>)"
+    if isinstance(graph, ox.NamedNode):
+        pattern = f"GRAPH <{graph.value}> {{ {pattern} }}"
+    for row in store.query(f"SELECT ?s ?p WHERE {{ {pattern} }}"):
+        yield ox.Quad(row["s"], row["p"], cls, graph)
 
 
 def _touching(store, node, graph) -> Iterable:

@@ -50,10 +50,12 @@ def validate(
 
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
+    files = list(files)
+    if alone and not files:
+        raise UsageError("--alone validates files by themselves: name the files to validate")
     ontology_dir = Path(ontology) if ontology else None
     shapes_graph, shapes_name, user_shapes = load_shapes(shapes, ontology_dir)
     ontology_graph = load_ontology(ontology_dir)
-    files = list(files)
     suspects: list = []
     store_root = Path(store) if store else default_store()
     context = ""

@@ -73,3 +73,12 @@ def test_every_command_is_an_api_function_of_the_same_name(command):
     name = "list_queries" if command == "queries" else command
     assert name in kg.__all__
     assert callable(getattr(kg, name))
+
+
+def test_validate_alone_without_files_says_what_it_needs(tmp_path):
+    """--alone is about files; without any it used to validate the store silently."""
+    result = run_kg("validate", "--alone", "--store", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "kg: error: --alone validates files by themselves: name the files to validate\n"
+    )

@@ -537,3 +537,110 @@ def test_a_store_folder_kg_may_not_write(store, tmp_path):
         assert kg("query", PARTICIPANTS, "--store", store).stdout == rows
     finally:
         store.chmod(0o755)
+
+
+# --- kg add in place (bundled shapes and ontology: a checkpoint of the store) -----------
+
+KILL_DURING_CHANGE = """
+import os, signal, sys
+import kg.store.versions
+real = kg.store.versions.apply_change
+def killed_half_way(store, remove, add):
+    def half_then_die(items):
+        items = list(items)
+        for number, quad in enumerate(items):
+            if number == len(items) // 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield quad
+    real(store, remove, half_then_die(add))
+kg.store.versions.apply_change = killed_half_way
+import kg.add  # noqa: E402  (it imports apply_change when it runs)
+from kg.cli import main
+main(sys.argv[1:])
+"""
+
+
+def story(tmp_path: Path, name: str, seed: int, size: int = 60) -> Path:
+    """A conforming file of new nodes, as kg's generator writes them."""
+    from benchmarks.generate import generate
+
+    kgr = "https://w3id.org/kg/id/"
+    text = generate(size, seed=seed, violations=0).ntriples.replace(f"<{kgr}", f"<{kgr}{name}-")
+    path = tmp_path / f"{name}.nt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "hook",
+    [KILL_DURING_CHANGE, KILL_DURING_CHANGE.replace("apply_change", "Stage.commit")],
+    ids=["mid-change", "at-commit"],
+)
+def test_a_killed_add_in_place_changes_nothing(seed_store, tmp_path, hook):
+    store = tmp_path / "store"
+    shutil.copytree(seed_store, store)
+    before = current_version(store).name
+    if "Stage.commit" in hook:  # killed as it switches: after the flush, before CURRENT
+        hook = hook.replace(
+            "def killed_half_way(store, remove, add):", "def killed_half_way(self):"
+        ).replace("    real(store, remove, half_then_die(add))", "    os.kill(os.getpid(), 9)")
+    killed = subprocess.Popen(
+        [sys.executable, "-c", hook, "add", story(tmp_path, "lost", 1), "--store", store],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    killed.wait(timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    assert current_version(store).name == before
+    assert len(versions(store)) == 2  # the one it was filling
+    done = kg("add", story(tmp_path, "next", 2), "--store", store, "--timeout", "5")
+    assert done.returncode == 0, done.stderr
+    assert added(store) == ["next"]
+    assert versions(store) == [current_version(store).name]
+
+
+@pytest.mark.skipif(not _can_mount_tmpfs(), reason="cannot mount a tmpfs in a mount namespace")
+@pytest.mark.parametrize("room_kib", [64, 256, 1024])
+def test_a_full_disk_during_an_add_in_place_is_one_line_and_changes_nothing(
+    seed_store, tmp_path, room_kib
+):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = f"""
+set -e
+mount -t tmpfs -o size=8m tmpfs "$DISK"
+cp -r {shlex.quote(str(seed_store))} "$DISK/s"
+cd "$DISK"
+before=$(cat s/CURRENT)
+free=$(df -k --output=avail . | tail -1)
+dd if=/dev/zero of=filler bs=1k count=$((free - {room_kib})) 2>/dev/null
+set +e
+"$PY" -m kg add "$DATA" --store s 2>err; echo "exit $?"
+cat err
+test "$(cat s/CURRENT)" = "$before" && echo "same version"
+ls s | grep -c '^v-'
+rm filler
+"$PY" -m kg query signing --store s >/dev/null && echo "still usable"
+"""
+    done = subprocess.run(
+        ["unshare", "-m", "--map-root-user", "sh", "-c", script],
+        env={
+            **os.environ,
+            "DISK": str(disk),
+            "PY": sys.executable,
+            "DATA": str(story(tmp_path, "big", 3, size=3000)),
+            "PYTHONPATH": str(ROOT),
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.stdout.splitlines() == [
+        "exit 2",
+        "kg: error: s: no space left on the device; nothing was changed (free some space and"
+        " run the command again)",
+        "same version",
+        "1",
+        "still usable",
+    ], done.stdout + done.stderr

@@ -308,7 +308,12 @@ def staged_version(root: Path) -> Iterator[Stage]:
             shutil.rmtree(folder, ignore_errors=True)
             raise _write_error(root, err) from None
         try:
-            yield stage  # the caller's errors pass as they are
+            yield stage  # the caller's errors pass as they are, but for a full disk
+        except (OSError, RuntimeError) as err:
+            _discard(stage, folder)
+            if _out_of_space(err):
+                raise _write_error(root, err) from None
+            raise
         except BaseException:
             _discard(stage, folder)
             raise
@@ -391,6 +396,14 @@ class _Chunks:
             if not chunk:
                 return
             yield chunk
+
+
+def _out_of_space(err: BaseException) -> bool:
+    """Whether ``err`` (Python's or RocksDB's) says the disk or the quota is full."""
+    text = str(err)
+    return getattr(err, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or any(
+        words in text for words in ("No space left", "quota")
+    )
 
 
 def _write_error(root: Path, err: BaseException) -> StoreError:

@@ -680,7 +680,14 @@ class _Compiler:
         if not messages and self.require_messages:
             raise Unsupported("no sh:message on a SPARQL constraint")
         own = "\n".join(p for p in (prefixes, self.prefixes(constraint)) if p)
-        query = f"{own}\nSELECT DISTINCT {' '.join(variables)} WHERE {{ {focus} {{ {body} }} }}"
+        group = f"{{ {body} }}"
+        if self.few_focus and _liftable(body):
+            # Joined with a few focus nodes, a nested group is evaluated whole first (0.25 s
+            # at 1M for a check of 220 nodes); its triple patterns and filters in the focus
+            # pattern's group are evaluated per focus node (2 ms), $this pre-bound as SHACL
+            # means it. Anything but patterns and filters stays nested.
+            group = body
+        query = f"{own}\nSELECT DISTINCT {' '.join(variables)} WHERE {{ {focus} {group} }}"
         out.append(
             Check(
                 shape,
@@ -742,6 +749,20 @@ def _unwrapped_select(text: str) -> str:
         if depth < 0:  # "{ A } ... { B }": not one group
             return text
     return match[1] if depth == 0 else text
+
+
+def _liftable(body: str) -> bool:
+    """Whether a SPARQL constraint's body is only triple patterns and filters (whatever
+    the filters hold), so that it may join the focus pattern's group.
+
+    >>> _liftable("?this <p> ?v . FILTER NOT EXISTS { ?this <q> ?w }")
+    True
+    >>> _liftable("?this <p> ?v . OPTIONAL { ?v <q> ?w }")
+    False
+    """
+    code = _NOT_SYNTAX.sub(" ", body)
+    words = r"\b(OPTIONAL|MINUS|UNION|SELECT|VALUES|BIND|SERVICE|GRAPH|LATERAL)\b"
+    return re.search(words, code, re.I) is None and not re.search(r"[\"']", code)
 
 
 def compile_shapes(shapes_graph, few_focus: bool = False, require_messages: bool = True) -> Plan:

@@ -76,13 +76,19 @@ def _closure_of(edges: dict) -> dict:
 
 
 def _supported(graph: set) -> bool:
+    """Whether every OWL term used as a property, or as a class in ``rdf:type``, is one
+    this engine implements (each property checked once)."""
     from rdflib import URIRef
 
+    rdf_type = URIRef(RDF + "type")  # an rdflib term equals terms only, not plain strings
+    seen: set = set()
     for _, p, o in graph:
-        for term in (p, o) if p == URIRef(RDF + "type") else (p,):
-            text = str(term)
-            if text.startswith(OWL) and text not in _SUPPORTED_OWL:
+        if p not in seen:
+            seen.add(p)
+            if p.startswith(OWL) and str(p) not in _SUPPORTED_OWL:
                 return False
+        if p == rdf_type and o.startswith(OWL) and str(o) not in _SUPPORTED_OWL:
+            return False
     return True
 
 

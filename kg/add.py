@@ -149,7 +149,7 @@ def _add_in_place(
 
     from kg.engine.reasoning import incremental_closure
     from kg.engine.validation import NeedsFullValidation, inoculate, validate_graph
-    from kg.rdf.io import from_rdflib_term, from_rdflib_triples
+    from kg.rdf.io import from_rdflib_term
     from kg.rdf.limits import run_with_timeout
     from kg.store.memory import RewriteCheck, load_quads
     from kg.store.versions import apply_change, staged_version
@@ -193,26 +193,10 @@ def _add_in_place(
         inferred, dropped = change
         for quad in axioms:
             store.remove(quad)
-        meta_graph = ox.NamedNode(GRAPH_META)
         inferred_graph = ox.NamedNode(GRAPH_INFERRED)
-        stale = [  # a file added again: its graph and its record are replaced
-            q
-            for f in staged
-            for q in itertools.chain(
-                store.quads_for_pattern(None, None, None, ox.NamedNode(f.graph)),
-                store.quads_for_pattern(ox.NamedNode(f.graph), None, None, meta_graph),
-            )
-        ]
+        stale = _replaced_quads(store, [f.graph for f in staged])
         stale += [ox.Quad(*map(from_rdflib_term, t), inferred_graph) for t in dropped]
-        apply_change(
-            store,
-            stale,
-            itertools.chain(
-                *(_in_graph(f.quads(), f.graph) for f in staged),
-                from_rdflib_triples(_meta(staged), GRAPH_META),
-                from_rdflib_triples(inferred, GRAPH_INFERRED),
-            ),
-        )
+        apply_change(store, stale, _new_quads(staged, inferred))
         result = _result(store, staged, suspects, report)
         stage.commit()
     return result
@@ -236,7 +220,7 @@ def _add_rewriting(
 
     from kg.engine.reasoning import closure, incremental_closure
     from kg.engine.validation import validate_graph
-    from kg.rdf.io import from_rdflib_term, from_rdflib_triples, to_rdflib_graph
+    from kg.rdf.io import from_rdflib_term, to_rdflib_graph
     from kg.rdf.limits import run_with_timeout
     from kg.store.memory import RewriteCheck, asserted_from_store, load_quads
     from kg.store.versions import has_merged_default_graph, open_store, patch_store, write_store
@@ -290,21 +274,10 @@ def _add_rewriting(
             for triple in dropped_triples
         }
     meta_graph = ox.NamedNode(GRAPH_META)
-    new_quads = itertools.chain(
-        *(_in_graph(f.quads(), f.graph) for f in staged),
-        from_rdflib_triples(_meta(staged), GRAPH_META),
-        from_rdflib_triples(inferred, GRAPH_INFERRED),
-    )
+    new_quads = _new_quads(staged, inferred)
     if GRAPH_INFERRED not in replaced and has_merged_default_graph(existing):
         # The new version is the old one plus the change (kg.store.versions).
-        stale = [
-            q
-            for name in replaced
-            for q in itertools.chain(
-                existing.quads_for_pattern(None, None, None, ox.NamedNode(name)),
-                existing.quads_for_pattern(ox.NamedNode(name), None, None, meta_graph),
-            )
-        ]
+        stale = _replaced_quads(existing, sorted(replaced))
         patch_store(store_root, itertools.chain(stale, dropped), new_quads)
     else:
         # Streamed from the old version into the new: a million quad objects cost GBs.
@@ -319,6 +292,32 @@ def _add_rewriting(
         )
         write_store(store_root, itertools.chain(kept, new_quads))
     return _result(open_store(store_root, merged=False), staged, suspects, report)
+
+
+def _replaced_quads(store, graphs: list[str]) -> list:
+    """What adding a file again replaces: its graph, and the store's record of it."""
+    import pyoxigraph as ox
+
+    meta = ox.NamedNode(GRAPH_META)
+    return [
+        q
+        for name in graphs
+        for q in itertools.chain(
+            store.quads_for_pattern(None, None, None, ox.NamedNode(name)),
+            store.quads_for_pattern(ox.NamedNode(name), None, None, meta),
+        )
+    ]
+
+
+def _new_quads(staged: list[_File], inferred: Iterable) -> Iterator:
+    """The quads an add writes: each file in its graph, their records, the inferences."""
+    from kg.rdf.io import from_rdflib_triples
+
+    return itertools.chain(
+        *(_in_graph(f.quads(), f.graph) for f in staged),
+        from_rdflib_triples(_meta(staged), GRAPH_META),
+        from_rdflib_triples(inferred, GRAPH_INFERRED),
+    )
 
 
 def _meta(staged: list[_File]) -> list[tuple]:

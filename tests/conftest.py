@@ -72,3 +72,16 @@ def seed_url(seed_store):
 
     with kg_server(seed_store) as url:
         yield url
+
+
+def new_story(size: int, seed: int, prefix: str = "new") -> str:
+    """N-Triples of a clean generated story whose nodes the seed does not hold (their ids
+    start with ``prefix-``): data ``kg add`` accepts onto the seed store.
+
+    >>> "kg/id/new-" in new_story(20, seed=1)
+    True
+    """
+    from benchmarks.generate import generate
+
+    kgr = "https://w3id.org/kg/id/"
+    return generate(size, seed=seed, violations=0).ntriples.replace(f"<{kgr}", f"<{kgr}{prefix}-")

@@ -24,6 +24,7 @@ from kg.engine.validation import (
 )
 from kg.rdf.io import from_rdflib_term, to_rdflib_term
 from kg.store.memory import memory_store
+from tests.conftest import new_story
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DCTERMS_ISSUED = "http://purl.org/dc/terms/issued"
@@ -190,9 +191,7 @@ def test_kg_add_stores_the_inferences_a_full_closure_gives(seed_store, tmp_path)
     store = tmp_path / "store"
     shutil.copytree(seed_store, store)
     data = tmp_path / "story.nt"
-    text = generate(400, seed=9, violations=0).ntriples
-    kgr = "https://w3id.org/kg/id/"
-    data.write_text(text.replace(f"<{kgr}", f"<{kgr}new-"))  # nodes the seed does not hold
+    data.write_text(new_story(400, seed=9))
     add([data], store=store)
     stored = {
         tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object))
@@ -232,8 +231,7 @@ def test_kg_add_in_place_writes_the_store_a_full_add_writes(seed_store, tmp_path
     inferred = list(
         open_store(seed_store).quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
     )
-    kgr = "https://w3id.org/kg/id/"
-    text = generate(300, seed=seed, violations=0).ntriples.replace(f"<{kgr}", f"<{kgr}new-")
+    text = new_story(300, seed=seed)
     # inferred types only: an inferred super-property would break the closed shapes
     types = [q for q in inferred if q.predicate.value.endswith("#type")]
     again = rng.sample(stated, 20) + rng.sample(types, 20)

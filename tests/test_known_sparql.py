@@ -28,6 +28,42 @@ def _selects(graph: Graph) -> list[str]:
     return [str(o) for o in graph.objects(None, URIRef("http://www.w3.org/ns/shacl#select"))]
 
 
+def test_only_a_recorded_text_skips_the_parse(monkeypatch):
+    """The bundled shapes' texts are not parsed again; a text that differs (a user's, or
+    an edited one) goes through the grammar's check as before, and is refused there."""
+    import kg.rdf.safety
+
+    parsed = []
+    real = kg.rdf.safety.check_query_tree
+
+    def recording(text, where):
+        parsed.append(text)
+        return real(text, where)
+
+    monkeypatch.setattr(kg.rdf.safety, "check_query_tree", recording)
+    bundled = Graph().parse(data_dir("ontology") / "shapes.ttl")
+    _check_shapes(bundled, "shapes.ttl")
+    assert parsed == []
+    edited = Graph()
+    for s_, p_, o_ in bundled:
+        if str(p_).endswith("#select"):
+            o_ = type(o_)(str(o_) + " # edited")
+        edited.add((s_, p_, o_))
+    _check_shapes(edited, "shapes.ttl")
+    assert len(parsed) == len(_selects(bundled))
+    # a shape of the user's own is parsed too
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <http://e/s> a sh:NodeShape ; sh:sparql [ sh:select
+            "SELECT $this WHERE { $this ?p ?o }" ] .
+        """,
+        format="turtle",
+    )
+    _check_shapes(shapes, "mine.ttl")
+    assert parsed[-1] == "SELECT $this WHERE { $this ?p ?o }"
+
+
 def test_a_text_not_recorded_is_still_checked():
     shapes = Graph().parse(
         data="""

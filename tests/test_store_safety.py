@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from kg.store.versions import current_version
-from tests.conftest import FIXTURES, MINI, ROOT
+from tests.conftest import FIXTURES, MINI, ROOT, new_story
 from tests.test_bad_input import KILL_DURING_STORE_WRITE  # kg killed half-way through a write
 
 ONTOLOGY = MINI / "ontology"
@@ -562,12 +562,8 @@ main(sys.argv[1:])
 
 def story(tmp_path: Path, name: str, seed: int, size: int = 60) -> Path:
     """A conforming file of new nodes, as kg's generator writes them."""
-    from benchmarks.generate import generate
-
-    kgr = "https://w3id.org/kg/id/"
-    text = generate(size, seed=seed, violations=0).ntriples.replace(f"<{kgr}", f"<{kgr}{name}-")
     path = tmp_path / f"{name}.nt"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(new_story(size, seed, prefix=name), encoding="utf-8")
     return path
 
 

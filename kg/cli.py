@@ -414,7 +414,6 @@ def reason(files, store, ontology, input_format, keep_all, format_name, output, 
     Example:
         kg reason --format ntriples
     """
-    from kg.rdf.io import from_rdflib_triples, serialize
     from kg.reason import reason as run_reason
 
     result = run_reason(
@@ -429,9 +428,9 @@ def reason(files, store, ontology, input_format, keep_all, format_name, output, 
         from rdflib import Literal
 
         result.triples = [t for t in result.triples if not isinstance(t[0], Literal)]
-    emit(serialize(from_rdflib_triples(result.triples, None), format_name), output)
+    emit(result.serialize(format_name), output)
     say(
-        f"{len(result.triples)} triples inferred"
+        f"{len(result)} triples inferred"
         + (f" ({result.trivial_dropped} trivial ones left out)" if result.trivial_dropped else "")
     )
 

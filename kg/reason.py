@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.engine.reasoning import ReasonResult, closure, triple_sort_key
+from kg.engine.reasoning import ReasonResult, closure
 from kg.rdf.limits import with_time_limit
 from kg.rdf.namespaces import GRAPH_INFERRED
 
@@ -28,11 +28,13 @@ def reason(
     >>> len(result.triples) > 0  # doctest: +SKIP
     True
     """
+    from kg.engine.reasoning import InternedGraph, gc_paused
+    from kg.engine.termids import TermIds
     from kg.engine.validation import load_ontology
-    from kg.rdf.io import to_rdflib_term
+    from kg.rdf.io import iter_file
     from kg.rdf.limits import run_with_timeout
     from kg.rdf.resources import default_store
-    from kg.store.memory import asserted_from_store, load_files
+    from kg.store.memory import asserted_from_store
     from kg.store.versions import open_store
 
     files = list(files)
@@ -42,14 +44,15 @@ def reason(
 
         oxstore = open_store(store_root, merged=False)
         quads = oxstore.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
-        triples = [
-            tuple(to_rdflib_term(t) for t in (q.subject, q.predicate, q.object)) for q in quads
-        ]
-        triples.sort(key=triple_sort_key)
-        return ReasonResult(triples, 0, 0)
+        ids = TermIds.for_oxigraph()
+        kept = set(ids.triples((q.subject, q.predicate, q.object) for q in quads))
+        return ReasonResult.of_ids(ids, kept, 0, 0)
     ontology_graph = load_ontology(Path(ontology) if ontology else None)
-    if files:
-        data, _, _ = load_files(files, input_format)
+    if files:  # parsed straight into term ids: no store, no rdflib terms
+        data = InternedGraph()
+        with gc_paused():
+            for file in files:
+                data.add_quads(iter_file(file, input_format))
     else:
         data = asserted_from_store(store_root)
     return run_with_timeout(

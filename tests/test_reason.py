@@ -75,3 +75,52 @@ def test_inverse_and_subclass_inference():
     assert (URIRef(E + "b"), URIRef(kg + "metBy"), URIRef(E + "a")) in added
     assert (URIRef(E + "a"), RDF.type, URIRef(kg + "Agent")) in added
     assert (URIRef(E + "b"), RDF.type, URIRef(kg + "Person")) in added  # rdfs:range
+
+
+# Data whose inferences hold awkward literals (escapes, languages, datatypes), IRIs
+# that sort differently as text and as bytes, rdf:type and rdfs:label to sort first.
+AWKWARD_DATA = """
+@prefix kg: <https://w3id.org/kg/ontology#> . @prefix e: <http://e/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+e:a a kg:Person ; kg:met e:b , <http://e/\u00e9> , <http://e/Z> .
+e:b kg:met e:a .
+<http://e/\u00e9> kg:met <http://e/\U0001f600> .
+"""
+
+
+def _reasoned(tmp_path, text: str):
+    path = tmp_path / "data.ttl"
+    path.write_text(text, encoding="utf-8")
+    return reason([path], ontology=ONTOLOGY)
+
+
+def test_inferences_are_written_as_their_quads_would_be_in_every_format(tmp_path):
+    from kg.rdf.io import WRITE_FORMATS, serialize
+
+    result = _reasoned(tmp_path, AWKWARD_DATA)
+    assert len(result) == len(result.triples) > 5
+    for format_name in WRITE_FORMATS:
+        assert result.serialize(format_name) == serialize(result.quads(), format_name)
+
+
+def test_inferences_about_blank_nodes_get_canonical_labels(tmp_path):
+    from kg.rdf.io import serialize
+
+    text = AWKWARD_DATA + "_:x kg:met _:y . _:y kg:met e:a .\n"
+    first = _reasoned(tmp_path, text).serialize("ntriples")
+    assert b"_:" in first
+    assert first == serialize(_reasoned(tmp_path, text).quads(), "ntriples")
+    assert first == _reasoned(tmp_path, text).serialize("ntriples")  # the same bytes again
+
+
+def test_the_same_blank_node_label_in_two_files_is_two_nodes(tmp_path):
+    (tmp_path / "one.ttl").write_text(
+        "@prefix kg: <https://w3id.org/kg/ontology#> . _:b kg:met <http://e/a> .\n"
+    )
+    (tmp_path / "two.ttl").write_text(
+        "@prefix kg: <https://w3id.org/kg/ontology#> . _:b kg:met <http://e/c> .\n"
+    )
+    result = reason([tmp_path / "one.ttl", tmp_path / "two.ttl"], ontology=ONTOLOGY)
+    met_by = [(str(s), str(o)) for s, p, o in result.triples if str(p).endswith("#metBy")]
+    assert sorted(subject for subject, _ in met_by) == ["http://e/a", "http://e/c"]
+    assert len({blank for _, blank in met_by}) == 2

@@ -32,8 +32,10 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import NamedTuple
 
+from kg.engine.termids import TermIds
 from kg.rdf.namespaces import OWL, RDF, RDFS
 
 # OWL terms whose rules are implemented here, or that fire no rule with a meaningful result.
@@ -75,21 +77,14 @@ def _closure_of(edges: dict) -> dict:
     return result
 
 
-def _supported(graph: set) -> bool:
+def _supported(graph: dict, ids: TermIds) -> bool:
     """Whether every OWL term used as a property, or as a class in ``rdf:type``, is one
-    this engine implements (each property checked once)."""
-    from rdflib import URIRef
-
-    rdf_type = URIRef(RDF + "type")  # an rdflib term equals terms only, not plain strings
-    seen: set = set()
-    for _, p, o in graph:
-        if p not in seen:
-            seen.add(p)
-            if p.startswith(OWL) and str(p) not in _SUPPORTED_OWL:
-                return False
-        if p == rdf_type and o.startswith(OWL) and str(o) not in _SUPPORTED_OWL:
-            return False
-    return True
+    this engine implements (``graph``: predicate id -> {(subject id, object id)})."""
+    unsupported = {n for n in ids.starting_with((OWL,)) if ids.text(n) not in _SUPPORTED_OWL}
+    if unsupported & graph.keys():
+        return False
+    typed = graph.get(ids.iri(RDF + "type"), ())
+    return not (unsupported and unsupported & set(map(itemgetter(1), typed)))
 
 
 class FastClosure(NamedTuple):
@@ -102,7 +97,21 @@ class FastClosure(NamedTuple):
 
 def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
     """The triples OWL 2 RL adds to ``triples`` (rdflib terms), and how many trivial ones
-    were left out.
+    were left out; None when the graph uses OWL constructs this engine does not
+    implement (see :func:`closure_of_ids`, which this runs on the triples' term ids).
+    """
+    ids = TermIds.for_rdflib()
+    found = closure_of_ids(ids.grouped(triples), ids)
+    if found is None:
+        return None
+    term = ids.term
+    kept = {(term(s), term(p), term(o)) for s, p, o in found.kept}
+    return FastClosure(kept, found.trivial, found.inputs)
+
+
+def closure_of_ids(graph: dict[int, set], ids: TermIds) -> FastClosure | None:
+    """The triples OWL 2 RL adds to ``graph``, ``{predicate: {(subject, object)}}`` of
+    the term ids of ``ids``, as triples of ids; and how many trivial ones were left out.
 
     The trivial ones counted are those of ``eq-ref`` (``x owl:sameAs x`` for every
     term), ``scm-cls``, ``scm-op``/``scm-dp`` (a class or property related to itself,
@@ -110,46 +119,57 @@ def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
     :func:`kg.engine.meaningful.meaningful` rejects. None when the graph uses OWL constructs
     this engine does not implement.
 
-    Memory: besides the input set, only the schema, the triples a rule can fire on
-    and what is derived are held; indexes only for the properties that rules join on.
+    Grouped by predicate, most of the work is set operations over whole properties and
+    classes (run in C), not Python steps per triple. Memory: besides the input, only the
+    schema, the triples a rule can fire on and what is derived are held; indexes only
+    for the properties that rules join on.
+
+    >>> import pyoxigraph as ox
+    >>> ids = TermIds.for_oxigraph()
+    >>> graph = ids.grouped([(ox.NamedNode("http://e/x"), ox.NamedNode(RDF + "type"),
+    ...                       ox.NamedNode("http://e/A")),
+    ...                      (ox.NamedNode("http://e/A"), ox.NamedNode(RDFS + "subClassOf"),
+    ...                       ox.NamedNode("http://e/B"))])
+    >>> [tuple(ids.text(n) for n in t) for t in closure_of_ids(graph, ids).kept]
+    [('http://e/x', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type', 'http://e/B')]
     """
-    from rdflib import Literal, URIRef
+    from kg.engine.meaningful import meaningful_ids, trivial_type_ids
 
-    from kg.engine.meaningful import meaningful
+    iri = ids.iri
+    rdf_type = iri(RDF + "type")
+    sco, spo = iri(RDFS + "subClassOf"), iri(RDFS + "subPropertyOf")
+    domain, range_ = iri(RDFS + "domain"), iri(RDFS + "range")
+    eqc, eqp = iri(OWL + "equivalentClass"), iri(OWL + "equivalentProperty")
+    inverse, chain_axiom = iri(OWL + "inverseOf"), iri(OWL + "propertyChainAxiom")
+    transitive, symmetric = iri(OWL + "TransitiveProperty"), iri(OWL + "SymmetricProperty")
+    first, rest, nil = iri(RDF + "first"), iri(RDF + "rest"), iri(RDF + "nil")
+    owl_class = iri(OWL + "Class")
+    property_classes = (iri(OWL + "ObjectProperty"), iri(OWL + "DatatypeProperty"))
+    is_meaningful = meaningful_ids(ids)
+    trivial_types, ordinary = trivial_type_ids(ids)
 
-    rdf_type = URIRef(RDF + "type")
-    sco, spo = URIRef(RDFS + "subClassOf"), URIRef(RDFS + "subPropertyOf")
-    domain, range_ = URIRef(RDFS + "domain"), URIRef(RDFS + "range")
-    eqc, eqp = URIRef(OWL + "equivalentClass"), URIRef(OWL + "equivalentProperty")
-    inverse, chain_axiom = URIRef(OWL + "inverseOf"), URIRef(OWL + "propertyChainAxiom")
-    transitive, symmetric = URIRef(OWL + "TransitiveProperty"), URIRef(OWL + "SymmetricProperty")
-    first, rest, nil = URIRef(RDF + "first"), URIRef(RDF + "rest"), URIRef(RDF + "nil")
-    owl_class = URIRef(OWL + "Class")
-    property_classes = (URIRef(OWL + "ObjectProperty"), URIRef(OWL + "DatatypeProperty"))
-    schema = {sco, spo, domain, range_, eqc, eqp, inverse, chain_axiom, first, rest}
-    declarations = {transitive, symmetric, owl_class, *property_classes}
-
-    graph = set(triples)
-    if not _supported(graph):
+    if not _supported(graph, ids):
         return None
-    by_p: dict = defaultdict(list)  # the schema's triples only
-    declared: dict = defaultdict(set)  # owl:Class, transitive, ... -> the terms typed so
-    for s, p, o in graph:
-        if p in schema:
-            by_p[p].append((s, o))
-        elif p == rdf_type and o in declarations:
-            declared[o].add(s)
+    none: frozenset = frozenset()
+
+    def pairs(p: int):
+        return graph.get(p, none)
+
+    asserted: dict = defaultdict(set)  # class -> its instances typed in the input
+    for s, o in pairs(rdf_type):
+        asserted[o].add(s)
+    declared = asserted  # owl:Class, owl:TransitiveProperty, ... -> the terms typed so
 
     # 1. Schema.
     sub_c, sub_p = defaultdict(set), defaultdict(set)
-    for s, o in by_p[sco]:
+    for s, o in pairs(sco):
         sub_c[s].add(o)
-    for s, o in by_p[eqc]:
+    for s, o in pairs(eqc):
         sub_c[s].add(o)
         sub_c[o].add(s)
-    for s, o in by_p[spo]:
+    for s, o in pairs(spo):
         sub_p[s].add(o)
-    for s, o in by_p[eqp]:
+    for s, o in pairs(eqp):
         sub_p[s].add(o)
         sub_p[o].add(s)
     super_c, super_p = _closure_of(sub_c), _closure_of(sub_p)
@@ -173,9 +193,9 @@ def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
         return out
 
     declared_dom, declared_rng = defaultdict(set), defaultdict(set)
-    for p, c in by_p[domain]:
+    for p, c in pairs(domain):
         declared_dom[p].add(c)
-    for p, c in by_p[range_]:
+    for p, c in pairs(range_):
         declared_rng[p].add(c)
     doms, rngs = defaultdict(set), defaultdict(set)
     for p in set(declared_dom) | set(declared_rng) | set(super_p):
@@ -188,14 +208,14 @@ def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
         new.update((p, range_, c) for c in classes)
 
     inverses = defaultdict(set)
-    for p, q in by_p[inverse]:
+    for p, q in pairs(inverse):
         inverses[p].add((q, False))
         inverses[q].add((p, False))
     trans, symm = declared[transitive], declared[symmetric]
-    lists = {s: o for s, o in by_p[first]}
-    rests = {s: o for s, o in by_p[rest]}
+    lists = dict(pairs(first))
+    rests = dict(pairs(rest))
     chains_by_first, chains_by_second = defaultdict(list), defaultdict(list)
-    for prop, head in by_p[chain_axiom]:
+    for prop, head in pairs(chain_axiom):
         items, node = [], head
         while node != nil and node in lists and len(items) < 10:
             items.append(lists[node])
@@ -213,25 +233,19 @@ def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
     joined_in = trans | {first_p for pairs in chains_by_second.values() for first_p, _ in pairs}
     out_index: dict = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
     in_index: dict = defaultdict(lambda: defaultdict(set))  # p -> o -> {s}
-    facts = set()  # processed or derived
-    queue = [t for t in graph if t[1] in rules and t[1] != rdf_type]
-    queue.extend(t for t in new if t[1] not in (sco, eqc, domain, range_))
-    while queue:
-        triple = queue.pop()
-        if triple in facts:
-            continue
-        facts.add(triple)
-        s, p, o = triple
+    facts = set()  # derived and processed, none of the input's own
+    queue: list = []
+
+    def fire(s: int, p: int, o: int) -> None:
+        """Index a triple being processed and queue what the rules derive from it."""
         if p in joined_out:
             out_index[p][s].add(o)
         if p in joined_in:
             in_index[p][o].add(s)
-        if p not in rules:
-            continue
         for q in super_p.get(p, ()):
             queue.append((s, q, o))
-        if isinstance(o, Literal):
-            continue
+        if o < 0:  # a literal
+            return
         for q, _ in inverses.get(p, ()):
             queue.append((o, q, s))
         if p in symm:
@@ -243,32 +257,69 @@ def fast_closure(triples: Iterable[tuple]) -> FastClosure | None:
             queue.extend((s, prop, z) for z in list(out_index[second].get(o, ())))
         for first_p, prop in chains_by_second.get(p, ()):
             queue.extend((x, prop, o) for x in list(in_index[first_p].get(s, ())))
-    del out_index, in_index
 
-    # 3. Types.
-    types = set()
-    derived = (t for t in facts if t not in graph)  # the input's own are met first
-    for s, p, o in itertools.chain(graph, derived):
-        if p == rdf_type and (s, p, o) in graph:
-            types.add((s, o))
+    for p in rules - {rdf_type}:  # the input first: each of its triples is processed once
+        for s, o in pairs(p):
+            fire(s, p, o)
+    queue.extend(t for t in new if t[1] not in (sco, eqc, domain, range_))
+    while queue:  # then what is derived, until nothing new is
+        triple = queue.pop()
+        s, p, o = triple
+        if triple in facts or (s, o) in pairs(p):
             continue
-        for c in doms.get(p, ()):
-            types.add((s, c))
-        for c in rngs.get(p, ()):
-            types.add((o, c))
-    added = set()
-    for triple in itertools.chain(facts, new):
-        if triple not in graph:
-            added.add(triple)
-    del facts
-    for x, c in types:
+        facts.add(triple)
+        if p in rules:
+            fire(s, p, o)
+    out_index.clear()  # its memory is needed for the types
+    in_index.clear()
+    added = facts
+    added.update(t for t in new if (t[0], t[2]) not in pairs(t[1]))
+    derived: dict = defaultdict(list)  # predicate -> the (subject, object) derived
+    for s, p, o in added:
+        derived[p].append((s, o))
+
+    # 3. Types: what each class gains from domains and ranges, and from subclasses.
+    typed: dict = defaultdict(set)  # class -> instances, asserted or by domain/range
+    for c, xs in asserted.items():
+        typed[c] |= xs
+    for p in doms.keys() | rngs.keys():
+        given = (
+            derived.get(p, ()) if p == rdf_type else itertools.chain(pairs(p), derived.get(p, ()))
+        )
+        given = list(given) if doms.get(p) and rngs.get(p) else given
+        if doms.get(p):
+            subjects = set(map(itemgetter(0), given))
+            for c in doms[p]:
+                typed[c] |= subjects
+        if rngs.get(p):
+            objects = set(map(itemgetter(1), given))
+            for c in rngs[p]:
+                typed[c] |= objects
+    instances: dict = defaultdict(set)
+    for c, xs in typed.items():
         for d in itertools.chain((c,), super_c.get(c, ())):
-            if (x, rdf_type, d) not in graph:
-                added.add((x, rdf_type, d))
-    del types
-    kept = {t for t in added if meaningful(t)}
-    terms = {term for triple in graph for term in triple}
+            instances[d] |= xs
+    del typed
+    kept = {t for t in added if is_meaningful(t)}
+    dropped = len(added) - len(kept)
+    already = defaultdict(set)  # class -> instances typed so by stage 2
+    for s, o in derived.get(rdf_type, ()):
+        already[o].add(s)
+    del added, derived
+    for d, xs in instances.items():
+        gained = xs - asserted.get(d, none) - already.get(d, none)
+        if d in trivial_types:
+            dropped += len(gained)
+            continue
+        meaningful_ones = ordinary(gained)
+        dropped += len(gained) - len(meaningful_ones)
+        kept.update(zip(meaningful_ones, itertools.repeat(rdf_type), itertools.repeat(d)))
+    del instances
+    terms = set(graph)
+    for given in graph.values():
+        terms.update(map(itemgetter(0), given))
+        terms.update(map(itemgetter(1), given))
     classes = declared[owl_class]
     properties = declared[property_classes[0]] | declared[property_classes[1]]
-    trivial = len(terms) + 4 * len(classes) + 2 * len(properties) + len(added) - len(kept)
-    return FastClosure(kept, trivial, len(graph))
+    trivial = len(terms) + 4 * len(classes) + 2 * len(properties) + dropped
+    return FastClosure(kept, trivial, sum(map(len, graph.values())))

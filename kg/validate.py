@@ -67,7 +67,10 @@ def validate(
             rewritten = RewriteCheck()
             for file in files:
                 suspects.append(
-                    (str(file), load_quads(data, iter_file(file, input_format), rewritten))
+                    (
+                        str(file),
+                        load_quads(data, iter_file(file, input_format), rewritten, bulk=True),
+                    )
                 )
             context = (
                 f"validated {names} together with the graph in {store_root}/"

@@ -233,3 +233,52 @@ def test_a_shape_the_compiler_leaves_is_validated_by_pyshacl_and_named_in_debug(
         "Violation: <http://e/x> <http://e/q>: needs q",
         "does not conform: 2 violations, 0 warnings, 0 infos",
     ]
+
+
+NOT_EXISTS_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .
+ex:untyped a sh:NodeShape ;
+    sh:target [ a sh:SPARQLTarget ; sh:select \"\"\"
+        SELECT DISTINCT ?this WHERE {
+            ?s ?p ?this . FILTER (isIRI(?this))
+            FILTER NOT EXISTS { ?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?class }
+        }\"\"\" ] ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "no name" ] .
+ex:lonely a sh:NodeShape ; sh:targetSubjectsOf ex:knows ;
+    sh:sparql [ sh:message "knows nobody who knows it back" ; sh:select \"\"\"
+        SELECT $this ?value WHERE {
+            $this <http://e/knows> ?value .
+            FILTER NOT EXISTS { ?value <http://e/knows> $this }
+        }\"\"\" ] ;
+    sh:sparql [ sh:message "knows someone untyped" ; sh:select \"\"\"
+        SELECT $this ?value WHERE {
+            $this <http://e/knows> ?value .
+            FILTER NOT EXISTS { ?value a ?anything }
+        }\"\"\" ] .
+"""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "ex:a a ex:C ; ex:knows ex:b , ex:c . ex:b ex:knows ex:a . ex:c a ex:C ; ex:name 'c' .",
+        "ex:a a ex:C ; ex:name 'a' .",  # nothing the NOT EXISTS patterns could remove
+        "ex:a ex:knows ex:a .",  # knows itself: matched by its own triple
+    ],
+)
+def test_not_exists_written_as_minus_gives_pyshacls_results(data):
+    import pyoxigraph as ox
+
+    from kg.engine.shacl.compile import compile_shapes
+
+    shapes = Graph().parse(data=NOT_EXISTS_SHAPES, format="turtle")
+    text = f"@prefix ex: <http://e/> . {data}".encode()
+    ontology = Graph()
+    plan = compile_shapes(shapes)
+    assert sum("MINUS {" in u for _, u in plan.focus) == 1  # the target's
+    sparql = [c.query for c in plan.checks if c.component == "SPARQLConstraintComponent"]
+    assert sum("MINUS {" in query for query in sparql) == 2
+    compiled, reference = both_engines(
+        lambda: memory_store(ox.parse(text, format=ox.RdfFormat.TURTLE)), shapes, ontology
+    )
+    assert compiled == reference

@@ -42,10 +42,10 @@ def validate(
     >>> report.conforms  # doctest: +SKIP
     True
     """
-    from kg.rdf.io import iter_file, to_rdflib_graph
+    from kg.rdf.io import to_rdflib_graph
     from kg.rdf.limits import run_with_timeout
     from kg.rdf.resources import default_store
-    from kg.store.memory import RewriteCheck, asserted_from_store, load_files, load_quads
+    from kg.store.memory import RewriteCheck, asserted_from_store, load_file, load_files
     from kg.store.versions import current_version
 
     if fail_on not in SEVERITIES:
@@ -66,12 +66,7 @@ def validate(
             data = asserted_from_store(store_root)
             rewritten = RewriteCheck()
             for file in files:
-                suspects.append(
-                    (
-                        str(file),
-                        load_quads(data, iter_file(file, input_format), rewritten, bulk=True),
-                    )
-                )
+                suspects.append((str(file), load_file(data, file, input_format, rewritten)))
             context = (
                 f"validated {names} together with the graph in {store_root}/"
                 " (--alone: the files by themselves)"

@@ -80,3 +80,78 @@ def test_literals_the_store_rewrites_are_found(tmp_path):
         '"1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>',
         '"7"^^<http://www.w3.org/2001/XMLSchema#int>',
     ]
+
+
+# --- N-Triples loaded by Oxigraph itself, against the quad-by-quad path -------------
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+AWKWARD_NT = (
+    f'<{E}a> <{E}p> "2024-13-45"^^<{XSD}date> .\n'  # ill-typed
+    f'<{E}a> <{E}q> "x \\" y \\\\ z\\u00e9"^^<{E}dt> .\n'
+    f'<{E}b> <{E}p> "2024-01-02"^^<{XSD}date> .\n'
+    f'# a comment holding what looks like a literal: "abc\\q"^^<{XSD}integer>\n'
+    f'<{E}c> <{E}p> "abc"^^<{XSD}integer> .\r\n'  # ill-typed, CRLF
+    f'<{E}d> <{E}p> "2024-13-45"^^<{XSD}date> .\n'  # the first again, on another node
+    f'<{E}d> <{E}r> "plain \\"2024-13-45\\"^^ text" .\n'
+)
+
+
+def by_quads(path):
+    from kg.rdf.io import iter_file
+    from kg.store.memory import RewriteCheck, load_quads
+
+    store, rewritten = ox.Store(), RewriteCheck()
+    found = load_quads(store, iter_file(path), rewritten, bulk=True)
+    return set(store), found, rewritten.found
+
+
+def by_file(path):
+    from kg.store.memory import RewriteCheck, load_file
+
+    store, rewritten = ox.Store(), RewriteCheck()
+    found = load_file(store, path, None, rewritten)
+    return set(store), found, rewritten.found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        AWKWARD_NT,
+        AWKWARD_NT + f'<{E}e> <{E}p> "5"^^<{XSD}int> .\n',  # Oxigraph writes it as xsd:integer
+        AWKWARD_NT + f"_:b <{E}p> <{E}a> .\n",  # blank nodes: the quad-by-quad path
+        AWKWARD_NT + f'<{E}e> <{E}p> "a--ltr text" .\n',  # "--ltr" in a literal, no direction
+    ],
+)
+def test_n_triples_load_as_the_quad_by_quad_path_does(tmp_path, text):
+    path = tmp_path / "data.nt"
+    path.write_bytes(text.encode())
+    expected = by_quads(path)
+    assert by_file(path) == expected
+    assert [str(q.subject) for q in expected[1]] == [f"<{E}a>", f"<{E}c>", f"<{E}d>"]
+
+
+def test_generated_n_triples_load_as_the_quad_by_quad_path_does(tmp_path):
+    from benchmarks.generate import generate
+
+    path = tmp_path / "data.nt"
+    path.write_text(generate(3000, seed=2, violations=0.2).ntriples)
+    assert by_file(path) == by_quads(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f'<{E}a> <{E}p> "x .\n', "data.nt:1:"),
+        (f'<{E}a> <{E}p> "x" .\n<{E}a> <{E}p> << <{E}a> <{E}p> <{E}b> >> .\n', "data.nt:2:"),
+        (f'<{E}a> <{E}p> "x"@en--ltr .\n', "base direction"),
+    ],
+)
+def test_n_triples_errors_are_those_of_the_quad_by_quad_path(tmp_path, text, message):
+    path = tmp_path / "data.nt"
+    path.write_bytes(text.encode())
+    with pytest.raises(InputError) as expected:
+        by_quads(path)
+    with pytest.raises(InputError) as caught:
+        by_file(path)
+    assert str(caught.value) == str(expected.value)
+    assert message in str(caught.value)

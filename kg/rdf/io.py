@@ -19,6 +19,7 @@ the same graph always gives the same bytes.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import json
 import os
@@ -268,7 +269,7 @@ def iter_quads(
 
     check_rdf_bytes(data, info.name, path)
     scope = _BlankNodeScope(data)
-    try:
+    with parse_errors(path, info):
         parsed = ox.parse(data, format=info.oxigraph, base_iri=base_iri)
         if info.name == "jsonld":
             # Context processing can take minutes on a few kilobytes (each application
@@ -285,6 +286,13 @@ def iter_quads(
             if subject_type is blank or object_type is blank or type(quad.graph_name) is blank:
                 quad = scope.apply(quad)
             yield quad
+
+
+@contextlib.contextmanager
+def parse_errors(path: str, info: RdfFormatInfo) -> Iterator[None]:
+    """Turn what Oxigraph raises while reading ``path`` into one-line :class:`InputError`s."""
+    try:
+        yield
     except SyntaxError as err:
         raise _syntax_error(path, err) from None
     except MemoryError as err:
@@ -292,6 +300,28 @@ def iter_quads(
         raise InputError(path, f"a single term is too long for the parser ({err})") from None
     except (ValueError, OSError) as err:
         raise InputError(path, f"cannot parse as {info.name}: {err}") from None
+
+
+def read_checked(
+    path: str | os.PathLike, format_name: str | None = None
+) -> tuple[bytes, RdfFormatInfo]:
+    """The bytes of an RDF file and its format, checked as every parse checks them first
+    (size, empty, compressed, binary, UTF-8, unsafe declarations), without a BOM.
+
+    >>> read_checked("/nonexistent/x.nt")
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: /nonexistent/x.nt: no such file
+    """
+    from kg.rdf.safety import check_rdf_bytes
+
+    data = read_input(path)
+    info = format_for(Path(path), format_name)
+    _check_text(data, info, str(path))
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    check_rdf_bytes(data, info.name, str(path))
+    return data, info
 
 
 def parse_bytes(

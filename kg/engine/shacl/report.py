@@ -59,16 +59,11 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
             for node in candidates
         )
     try:
-        # Independent steps, run side by side: Oxigraph releases the GIL while it works.
-        _in_parallel(
-            store.update,
-            [
-                f"INSERT {{ GRAPH <{INSTANCES_GRAPH}> {{ ?value <{INSTANCE_OF}> <{cls}> }} }} "
-                f"WHERE {{ ?value {_INSTANCE} <{cls}> }}"
-                for cls in sorted(plan.classes)
-            ]
-            + [update.replace("{restrict}", restrict) for _, update in plan.focus],
-        )
+        updates = [
+            f"INSERT {{ GRAPH <{INSTANCES_GRAPH}> {{ ?value <{INSTANCE_OF}> <{cls}> }} }} "
+            f"WHERE {{ ?value {_INSTANCE} <{cls}> }}"
+            for cls in sorted(plan.classes)
+        ] + [update.replace("{restrict}", restrict) for _, update in plan.focus]
         by_query: dict[str, list[Check]] = {}
         for check in plan.checks:  # batched checks share one query
             by_query.setdefault(check.query, []).append(check)
@@ -77,9 +72,20 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
             text = query.replace(RESTRICT, restrict)
             return list(store.query(text, use_default_graph_as_union=False))
 
-        for checks, rows in zip(
-            by_query.values(), _in_parallel(answer, list(by_query)), strict=True
-        ):
+        def step(item: tuple[bool, str]) -> list | None:
+            is_update, text = item
+            return store.update(text) if is_update else answer(text)
+
+        # Independent steps run side by side (Oxigraph releases the GIL while it works):
+        # the updates, with the queries that read none of the graphs they write; then
+        # the other queries.
+        early = [q for q in by_query if FOCUS_GRAPH not in q and INSTANCES_GRAPH not in q]
+        late = [q for q in by_query if FOCUS_GRAPH in q or INSTANCES_GRAPH in q]
+        first = _in_parallel(step, [(True, u) for u in updates] + [(False, q) for q in early])
+        rows_of = dict(zip(early, first[len(updates) :], strict=True))
+        rows_of.update(zip(late, _in_parallel(answer, late), strict=True))
+        for query, checks in by_query.items():
+            rows = rows_of[query]
             for row in rows:  # in the order of the checks, as one after the other gave
                 for check in checks:
                     if check.flag is not None and not _true(row[check.flag]):

@@ -84,27 +84,31 @@ class ReasonResult:
 
         from kg.rdf.io import predicate_order, serialize, serialize_sorted_ntriples
 
-        kept = self._kept
+        kept, ids = self._kept, self._ids
         if self._triples is not None:
             return serialize(self.quads(), format_name)
+        blank = {n for n in ids.ids() if isinstance(ids.oxigraph(n), ox.BlankNode)}
+        if blank and any(s in blank or o in blank for s, _, o in kept):
+            return serialize(self.quads(), format_name)  # labels canonicalized from quads
+        # The texts and ranks of every term the reasoner knows (a few hundred thousand at a
+        # million triples): cheaper than finding which the million triples use.
+        texts = {n: str(ids.oxigraph(n)) for n in ids.ids()}
+        node_texts = sorted(texts, key=texts.__getitem__)
         predicates = set(map(itemgetter(1), kept))
-        nodes = set(map(itemgetter(0), kept)) | set(map(itemgetter(2), kept))
-        texts: dict[int, str] = {}
-        iris: set[str] = set()
-        for term_id in nodes | predicates:
-            term = self._ids.oxigraph(term_id)
-            if isinstance(term, ox.BlankNode):  # labels are canonicalized from the quads
-                return serialize(self.quads(), format_name)
-            texts[term_id] = str(term)
-            iris.add(term.value if isinstance(term, ox.NamedNode) else term.datatype.value)
-        node_texts = sorted(nodes, key=texts.__getitem__)
         predicate_texts = sorted(predicates, key=lambda p: predicate_order(texts[p][1:-1]))
         rank = {n: i for i, n in enumerate(node_texts)}
         predicate_rank = {p: i for i, p in enumerate(predicate_texts)}
-        width, size = len(predicates), len(nodes)
+        width, size = len(predicates), len(node_texts)
         with gc_paused():
             keys = [(rank[s] * width + predicate_rank[p]) * size + rank[o] for s, p, o in kept]
         keys.sort()
+        iris: set[str] = set()
+        if format_name not in ("ntriples", "nquads"):  # the prefixes of the namespaces used
+            for term_id in (
+                set(map(itemgetter(0), kept)) | set(map(itemgetter(2), kept)) | predicates
+            ):
+                term = ids.oxigraph(term_id)
+                iris.add(term.value if isinstance(term, ox.NamedNode) else term.datatype.value)
         node_texts = [texts[n] for n in node_texts]
         predicate_texts = [texts[p] for p in predicate_texts]
 
@@ -172,7 +176,7 @@ class InternedGraph:
 
     def add_quads(self, quads: Iterable) -> None:
         """Add the triples of ``quads`` (their graphs merged)."""
-        self.ids.grouped(((q.subject, q.predicate, q.object) for q in quads), self.graph)
+        self.ids.grouped_quads(quads, self.graph)
 
     def __len__(self) -> int:
         return sum(map(len, self.graph.values()))

@@ -95,6 +95,31 @@ class TermIds:
             found.add((ids.get(s) or new(s), ids.get(o) or new(o)))
         return graph
 
+    def grouped_quads(self, quads: Iterable, into: dict) -> None:
+        """:meth:`grouped` for the triples of Oxigraph ``quads`` (their graphs merged),
+        added to ``into``: the loop that reads a million parsed quads, kept tight.
+
+        >>> import pyoxigraph as ox
+        >>> ids, graph = TermIds.for_oxigraph(), {}
+        >>> q = ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"))
+        >>> ids.grouped_quads([q, q], graph)
+        >>> [len(pairs) for pairs in graph.values()]
+        [1]
+        """
+        ids, new = self._ids, self.id
+        for quad in quads:
+            s, p, o = quad.subject, quad.predicate, quad.object
+            key = ids.get(p) or new(p)
+            found = into.get(key)
+            if found is None:
+                found = into[key] = set()
+            found.add((ids.get(s) or new(s), ids.get(o) or new(o)))
+
+    def ids(self) -> Iterator[int]:
+        """Every id given so far."""
+        yield from range(1, len(self._terms))
+        yield from range(-1, -len(self._literals), -1)
+
     def __len__(self) -> int:
         """How many terms have an id."""
         return len(self._ids)

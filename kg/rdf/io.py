@@ -233,6 +233,9 @@ def _check_text(data: bytes, info: RdfFormatInfo, path: str) -> None:
     _check_utf8(data, path)
 
 
+_HAS_DIRECTION = hasattr(ox.Literal("x"), "direction")  # RDF 1.2 base directions
+
+
 def _check_terms(quad: ox.Quad, path: str) -> None:
     """Refuse RDF 1.2 terms that kg's validator (rdflib/pySHACL) cannot represent."""
     obj = quad.object
@@ -280,8 +283,12 @@ def iter_quads(
         literal, blank, triple = ox.Literal, ox.BlankNode, ox.Triple
         for quad in parsed:
             # The checks by type identity: isinstance costs a third of the loop at 1M quads.
-            subject_type, object_type = type(quad.subject), type(quad.object)
-            if object_type is triple or subject_type is triple or object_type is literal:
+            obj = quad.object
+            subject_type, object_type = type(quad.subject), type(obj)
+            if object_type is literal:
+                if _HAS_DIRECTION and obj.direction:
+                    _check_terms(quad, path)
+            elif object_type is triple or subject_type is triple:
                 _check_terms(quad, path)
             if subject_type is blank or object_type is blank or type(quad.graph_name) is blank:
                 quad = scope.apply(quad)

@@ -133,7 +133,7 @@ def closure_of_ids(graph: dict[int, set], ids: TermIds) -> FastClosure | None:
     >>> [tuple(ids.text(n) for n in t) for t in closure_of_ids(graph, ids).kept]
     [('http://e/x', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type', 'http://e/B')]
     """
-    from kg.engine.meaningful import meaningful_ids, trivial_type_ids
+    from kg.engine.meaningful import meaningful_pair_ids, trivial_type_ids
 
     iri = ids.iri
     rdf_type = iri(RDF + "type")
@@ -145,7 +145,7 @@ def closure_of_ids(graph: dict[int, set], ids: TermIds) -> FastClosure | None:
     first, rest, nil = iri(RDF + "first"), iri(RDF + "rest"), iri(RDF + "nil")
     owl_class = iri(OWL + "Class")
     property_classes = (iri(OWL + "ObjectProperty"), iri(OWL + "DatatypeProperty"))
-    is_meaningful = meaningful_ids(ids)
+    meaningful_pairs = meaningful_pair_ids(ids)
     trivial_types, ordinary = trivial_type_ids(ids)
 
     if not _supported(graph, ids):
@@ -225,58 +225,67 @@ def closure_of_ids(graph: dict[int, set], ids: TermIds) -> FastClosure | None:
         chains_by_first[items[0]].append((items[1], prop))
         chains_by_second[items[1]].append((items[0], prop))
 
-    # 2. Property assertions, to a fixpoint. Only triples whose property fires a rule
-    # are queued from the input; the others derive nothing here.
+    # 2. Property assertions, to a fixpoint, semi-naively and a property at a time: each
+    # round applies the rules to the pairs new since the last; a property's new pairs
+    # join its superproperties' as whole sets (set operations run in C).
     rules = set(super_p) | set(inverses) | trans | symm
     rules |= set(chains_by_first) | set(chains_by_second)
     joined_out = trans | {second for pairs in chains_by_first.values() for second, _ in pairs}
     joined_in = trans | {first_p for pairs in chains_by_second.values() for first_p, _ in pairs}
-    out_index: dict = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}
+    out_index: dict = defaultdict(lambda: defaultdict(set))  # p -> s -> {o}, input and derived
     in_index: dict = defaultdict(lambda: defaultdict(set))  # p -> o -> {s}
-    facts = set()  # derived and processed, none of the input's own
-    queue: list = []
+    derived: dict = defaultdict(set)  # p -> the pairs derived, none of the input's own
 
-    def fire(s: int, p: int, o: int) -> None:
-        """Index a triple being processed and queue what the rules derive from it."""
+    def index(p: int, new_pairs) -> None:
         if p in joined_out:
-            out_index[p][s].add(o)
+            by_subject = out_index[p]
+            for s, o in new_pairs:
+                by_subject[s].add(o)
         if p in joined_in:
-            in_index[p][o].add(s)
-        for q in super_p.get(p, ()):
-            queue.append((s, q, o))
-        if o < 0:  # a literal
-            return
-        for q, _ in inverses.get(p, ()):
-            queue.append((o, q, s))
-        if p in symm:
-            queue.append((o, p, s))
-        if p in trans:
-            queue.extend((s, p, z) for z in list(out_index[p].get(o, ())))
-            queue.extend((x, p, o) for x in list(in_index[p].get(s, ())))
-        for second, prop in chains_by_first.get(p, ()):
-            queue.extend((s, prop, z) for z in list(out_index[second].get(o, ())))
-        for first_p, prop in chains_by_second.get(p, ()):
-            queue.extend((x, prop, o) for x in list(in_index[first_p].get(s, ())))
+            by_object = in_index[p]
+            for s, o in new_pairs:
+                by_object[o].add(s)
 
-    for p in rules - {rdf_type}:  # the input first: each of its triples is processed once
-        for s, o in pairs(p):
-            fire(s, p, o)
-    queue.extend(t for t in new if t[1] not in (sco, eqc, domain, range_))
-    while queue:  # then what is derived, until nothing new is
-        triple = queue.pop()
-        s, p, o = triple
-        if triple in facts or (s, o) in pairs(p):
-            continue
-        facts.add(triple)
-        if p in rules:
-            fire(s, p, o)
+    delta = {p: pairs(p) for p in rules - {rdf_type} if pairs(p)}  # the input's, first
+    for p, new_pairs in delta.items():
+        index(p, new_pairs)
+    produced: dict = defaultdict(set)  # p -> pairs the last round derived, maybe known
+    for s, p, o in new:  # the schema's own conclusions (subclass, domain, ...)
+        produced[p].add((s, o))
+    while delta or produced:
+        for p, new_pairs in delta.items():
+            for q in super_p.get(p, ()):
+                produced[q] |= new_pairs
+            inverse_of = [q for q, _ in inverses.get(p, ())]
+            if p in symm:
+                inverse_of.append(p)
+            firsts, seconds = chains_by_first.get(p, ()), chains_by_second.get(p, ())
+            if not (inverse_of or p in trans or firsts or seconds):
+                continue
+            for s, o in new_pairs:
+                if o < 0:  # a literal
+                    continue
+                for q in inverse_of:
+                    produced[q].add((o, s))
+                if p in trans:
+                    produced[p].update((s, z) for z in out_index[p].get(o, ()))
+                    produced[p].update((x, o) for x in in_index[p].get(s, ()))
+                for second, prop in firsts:
+                    produced[prop].update((s, z) for z in out_index[second].get(o, ()))
+                for first_p, prop in seconds:
+                    produced[prop].update((x, o) for x in in_index[first_p].get(s, ()))
+        delta = {}
+        for q, got in produced.items():
+            fresh = got - pairs(q) - derived[q]
+            if fresh:
+                derived[q] |= fresh
+                if q in rules:
+                    delta[q] = fresh
+                    index(q, fresh)
+        produced = defaultdict(set)
     out_index.clear()  # its memory is needed for the types
     in_index.clear()
-    added = facts
-    added.update(t for t in new if (t[0], t[2]) not in pairs(t[1]))
-    derived: dict = defaultdict(list)  # predicate -> the (subject, object) derived
-    for s, p, o in added:
-        derived[p].append((s, o))
+    derived = {p: found for p, found in derived.items() if found}
 
     # 3. Types: what each class gains from domains and ranges, and from subclasses.
     typed: dict = defaultdict(set)  # class -> instances, asserted or by domain/range
@@ -300,12 +309,16 @@ def closure_of_ids(graph: dict[int, set], ids: TermIds) -> FastClosure | None:
         for d in itertools.chain((c,), super_c.get(c, ())):
             instances[d] |= xs
     del typed
-    kept = {t for t in added if is_meaningful(t)}
-    dropped = len(added) - len(kept)
+    kept: set = set()
+    dropped = 0
+    for p, found in derived.items():
+        good = meaningful_pairs(p, found)
+        dropped += len(found) - len(good)
+        kept.update((s, p, o) for s, o in good)
     already = defaultdict(set)  # class -> instances typed so by stage 2
     for s, o in derived.get(rdf_type, ()):
         already[o].add(s)
-    del added, derived
+    del derived
     for d, xs in instances.items():
         gained = xs - asserted.get(d, none) - already.get(d, none)
         if d in trivial_types:

@@ -60,37 +60,6 @@ def meaningful(triple: tuple) -> bool:
     return (predicate, obj_text) not in _TRIVIAL_OBJECTS
 
 
-def meaningful_ids(ids) -> Callable[[tuple[int, int, int]], bool]:
-    """:func:`meaningful` for triples of the term ids of ``ids`` (a
-    :class:`kg.engine.termids.TermIds`), with the vocabulary's ids looked up once.
-
-    >>> from rdflib import URIRef, OWL
-    >>> from kg.engine.termids import TermIds
-    >>> ids = TermIds.for_rdflib()
-    >>> a = URIRef("http://e/a")
-    >>> check = meaningful_ids(ids)
-    >>> check(tuple(ids.triples([(a, OWL.sameAs, a)]))[0])
-    False
-    """
-    reflexive = {ids.iri(p) for p in _REFLEXIVE_PREDICATES}
-    rdf_type = ids.iri(RDF + "type")
-    trivial_types = {ids.iri(t) for t in _TRIVIAL_TYPES}
-    trivial_objects = {(ids.iri(p), ids.iri(o)) for p, o in _TRIVIAL_OBJECTS}
-    vocabulary = ids.starting_with(_VOCABULARY_NAMESPACES)  # after the lookups above
-
-    def check(triple: tuple[int, int, int]) -> bool:
-        subject, predicate, obj = triple
-        if subject < 0 or subject in vocabulary:  # a literal, or RDF's own vocabulary
-            return False
-        if predicate in reflexive and subject == obj:
-            return False
-        if predicate == rdf_type and obj in trivial_types:
-            return False
-        return (predicate, obj) not in trivial_objects
-
-    return check
-
-
 def trivial_type_ids(ids) -> tuple[set[int], Callable[[set[int]], set[int]]]:
     """For ``rdf:type`` triples of the term ids of ``ids``: the ids of the classes whose
     instances :func:`meaningful` drops (``owl:Thing``, ``rdfs:Resource``), and a function
@@ -117,3 +86,44 @@ def trivial_type_ids(ids) -> tuple[set[int], Callable[[set[int]], set[int]]]:
         return set(filter((0).__lt__, subjects - vocabulary))
 
     return trivial, ordinary
+
+
+def meaningful_pair_ids(ids) -> Callable[[int, set], list]:
+    """:func:`meaningful` for a property's pairs at once: given a predicate's id and a set
+    of ``(subject, object)`` ids (of ``ids``, a :class:`kg.engine.termids.TermIds`), the
+    pairs whose triple it keeps; what the predicate alone decides is decided once.
+
+    >>> from rdflib import URIRef, OWL
+    >>> from kg.engine.termids import TermIds
+    >>> ids = TermIds.for_rdflib()
+    >>> a, b = ids.id(URIRef("http://e/a")), ids.id(URIRef("http://e/b"))
+    >>> check = meaningful_pair_ids(ids)
+    >>> [(ids.text(s), ids.text(o)) for s, o in check(ids.id(OWL.sameAs), {(a, a), (a, b)})]
+    [('http://e/a', 'http://e/b')]
+    """
+    reflexive = {ids.iri(p) for p in _REFLEXIVE_PREDICATES}
+    rdf_type = ids.iri(RDF + "type")
+    trivial_types = {ids.iri(t) for t in _TRIVIAL_TYPES}
+    trivial_objects: dict[int, set[int]] = {}
+    for p, o in _TRIVIAL_OBJECTS:
+        trivial_objects.setdefault(ids.iri(p), set()).add(ids.iri(o))
+    vocabulary: set[int] = set()
+    seen = [0]  # how many terms the table had when ``vocabulary`` was made
+
+    def check(predicate: int, pairs: set) -> list:
+        if len(ids) != seen[0]:
+            vocabulary.clear()
+            vocabulary.update(ids.starting_with(_VOCABULARY_NAMESPACES))
+            seen[0] = len(ids)
+        # not a literal, nor RDF's own vocabulary, as subject
+        found = [pair for pair in pairs if pair[0] > 0 and pair[0] not in vocabulary]
+        if predicate in reflexive:
+            found = [(s, o) for s, o in found if s != o]
+        unwanted = trivial_objects.get(predicate, set())
+        if predicate == rdf_type:
+            unwanted = unwanted | trivial_types
+        if unwanted:
+            found = [(s, o) for s, o in found if o not in unwanted]
+        return found
+
+    return check

@@ -44,7 +44,6 @@ from benchmarks.generate import SIZES, generate, parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBS = ("seed-query", "add", "add-delta", "validate", "reason", "export", "query")
-PYSHACL_JOBS: set[str] = set()  # none since validation is compiled to SPARQL (kg/engine/shacl)
 DELTA_TRIPLES = 1000  # the article add-delta adds
 
 
@@ -75,6 +74,11 @@ class Row:
     jena_mb: float | None = None
     jena_same: bool | None = None
     jena_runs: list[float] = field(default_factory=list)
+    # validate only: rdflib's bare parse of the same file; parse_ratio is kg / parse.
+    parse_seconds: float | None = None
+    parse_ratio: float | None = None
+    parse_mb: float | None = None
+    parse_runs: list[float] = field(default_factory=list)
 
 
 # A small launcher between the runner and each timed process: a forked child
@@ -303,13 +307,8 @@ class Suite:
         for size in self.args.sizes:
             valid, broken, n_valid, n_broken = self.data(size)
             raw_ok = parse_size(size) <= parse_size(self.args.raw_max)
-            kg_ok = parse_size(size) <= parse_size(self.args.pyshacl_max)
             for job in jobs:
                 if job == "seed-query":
-                    continue
-                if job in PYSHACL_JOBS and not kg_ok:
-                    note = f"skipped above --pyshacl-max {self.args.pyshacl_max}"
-                    self.rows.append(Row(job, size, n_valid, note=note))
                     continue
                 run = getattr(self, "job_" + job.replace("-", "_"))
                 run(size, valid, broken, n_valid, n_broken, raw_ok)
@@ -415,9 +414,24 @@ class Suite:
         kg_cmd += ["--timeout", "100000"]
         raw = [*self.raw, "validate", str(broken), self.shapes, self.ontology, raw_out]
         row = Row("validate", size, n_broken)
-        self.compare(row, kg_cmd, raw if raw_ok else None, kg_ok=(0, 1))
+        pyshacl_max = parse_size(self.args.pyshacl_max or self.args.raw_max)
+        pyshacl_ok = raw_ok and parse_size(size) <= pyshacl_max
+        self.compare(row, kg_cmd, raw if pyshacl_ok else None, kg_ok=(0, 1))
+        if raw_ok and not pyshacl_ok:
+            row.note = f"pySHACL skipped above --pyshacl-max {self.args.pyshacl_max}"
         if row.kg_seconds and row.raw_seconds:
             row.same = _validation_keys(kg_out) == _raw_validation_keys(raw_out)
+        if raw_ok:  # the floor: rdflib parsing the same file, and nothing else
+            row.parse_runs, row.parse_seconds, row.parse_mb, failed = self.path(
+                [*self.raw, "parse", str(broken)]
+            )
+            if row.kg_seconds and row.parse_seconds:
+                row.parse_ratio = row.kg_seconds / row.parse_seconds
+            self.log(
+                f"  validate {size}: rdflib's bare parse {_fmt(row.parse_seconds)} s,"
+                f" {_fmt(row.parse_mb, 0)} MB; kg / parse {_fmt(row.parse_ratio, 2)}"
+                + (f" ({failed})" if failed else "")
+            )
         if self.jena is None and not self.args.no_jena:
             self.jena = self.find_jena()
         if self.jena:  # Jena's shacl on the data with the ontology (for rdfs:subClassOf)
@@ -574,8 +588,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--pyshacl-max",
-        default="100k",
-        help="largest size for kg add/validate, which still run pySHACL (~200 µs/triple)",
+        default=None,
+        help="largest size plain pySHACL validates in the validate job (default: --raw-max;"
+        " about 3 minutes a run at 100k)",
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data generator")

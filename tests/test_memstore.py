@@ -105,12 +105,20 @@ def by_quads(path):
     return set(store), found, rewritten.found
 
 
-def by_file(path):
+def by_file(path, empty: bool):
+    """Loaded as load_file does: into a store holding other triples, or an empty one
+    (where Oxigraph starts loading before the file is checked)."""
     from kg.store.memory import RewriteCheck, load_file
 
     store, rewritten = ox.Store(), RewriteCheck()
-    found = load_file(store, path, None, rewritten)
-    return set(store), found, rewritten.found
+    other = quad("other", "node")
+    if not empty:
+        store.add(other)
+    found = load_file(store, path, None, rewritten, empty=empty)
+    triples = set(store)
+    if not empty:
+        triples.remove(other)
+    return triples, found, rewritten.found
 
 
 @pytest.mark.parametrize(
@@ -122,11 +130,12 @@ def by_file(path):
         AWKWARD_NT + f'<{E}e> <{E}p> "a--ltr text" .\n',  # "--ltr" in a literal, no direction
     ],
 )
-def test_n_triples_load_as_the_quad_by_quad_path_does(tmp_path, text):
+@pytest.mark.parametrize("empty", [True, False])
+def test_n_triples_load_as_the_quad_by_quad_path_does(tmp_path, text, empty):
     path = tmp_path / "data.nt"
     path.write_bytes(text.encode())
     expected = by_quads(path)
-    assert by_file(path) == expected
+    assert by_file(path, empty) == expected
     assert [str(q.subject) for q in expected[1]] == [f"<{E}a>", f"<{E}c>", f"<{E}d>"]
 
 
@@ -135,7 +144,7 @@ def test_generated_n_triples_load_as_the_quad_by_quad_path_does(tmp_path):
 
     path = tmp_path / "data.nt"
     path.write_text(generate(3000, seed=2, violations=0.2).ntriples)
-    assert by_file(path) == by_quads(path)
+    assert by_file(path, True) == by_file(path, False) == by_quads(path)
 
 
 @pytest.mark.parametrize(
@@ -144,14 +153,16 @@ def test_generated_n_triples_load_as_the_quad_by_quad_path_does(tmp_path):
         (f'<{E}a> <{E}p> "x .\n', "data.nt:1:"),
         (f'<{E}a> <{E}p> "x" .\n<{E}a> <{E}p> << <{E}a> <{E}p> <{E}b> >> .\n', "data.nt:2:"),
         (f'<{E}a> <{E}p> "x"@en--ltr .\n', "base direction"),
+        (f'<{E}a> <{E}p> "caf\xe9" .\n'.encode("latin-1"), "not UTF-8"),
     ],
 )
-def test_n_triples_errors_are_those_of_the_quad_by_quad_path(tmp_path, text, message):
+@pytest.mark.parametrize("empty", [True, False])
+def test_n_triples_errors_are_those_of_the_quad_by_quad_path(tmp_path, text, message, empty):
     path = tmp_path / "data.nt"
-    path.write_bytes(text.encode())
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
     with pytest.raises(InputError) as expected:
         by_quads(path)
     with pytest.raises(InputError) as caught:
-        by_file(path)
+        by_file(path, empty)
     assert str(caught.value) == str(expected.value)
     assert message in str(caught.value)

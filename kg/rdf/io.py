@@ -310,10 +310,11 @@ def parse_errors(path: str, info: RdfFormatInfo) -> Iterator[None]:
 
 
 def read_checked(
-    path: str | os.PathLike, format_name: str | None = None
+    path: str | os.PathLike, format_name: str | None = None, data: bytes | None = None
 ) -> tuple[bytes, RdfFormatInfo]:
     """The bytes of an RDF file and its format, checked as every parse checks them first
-    (size, empty, compressed, binary, UTF-8, unsafe declarations), without a BOM.
+    (size, empty, compressed, binary, UTF-8, unsafe declarations), without a BOM;
+    ``data``: the file's bytes, read already with :func:`read_input`.
 
     >>> read_checked("/nonexistent/x.nt")
     Traceback (most recent call last):
@@ -322,7 +323,7 @@ def read_checked(
     """
     from kg.rdf.safety import check_rdf_bytes
 
-    data = read_input(path)
+    data = read_input(path) if data is None else data
     info = format_for(Path(path), format_name)
     _check_text(data, info, str(path))
     if data.startswith(codecs.BOM_UTF8):

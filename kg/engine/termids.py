@@ -116,7 +116,14 @@ class TermIds:
             found.add((ids.get(s) or new(s), ids.get(o) or new(o)))
 
     def ids(self) -> Iterator[int]:
-        """Every id given so far."""
+        """Every id given so far.
+
+        >>> from rdflib import URIRef, Literal
+        >>> ids = TermIds.for_rdflib()
+        >>> _ = ids.id(URIRef("http://e/a")), ids.id(Literal("x"))
+        >>> list(ids.ids())
+        [1, -1]
+        """
         yield from range(1, len(self._terms))
         yield from range(-1, -len(self._literals), -1)
 

@@ -297,7 +297,14 @@ def iter_quads(
 
 @contextlib.contextmanager
 def parse_errors(path: str, info: RdfFormatInfo) -> Iterator[None]:
-    """Turn what Oxigraph raises while reading ``path`` into one-line :class:`InputError`s."""
+    """Turn what Oxigraph raises while reading ``path`` into one-line :class:`InputError`s.
+
+    >>> with parse_errors("x.nt", format_for(None, "ntriples")):
+    ...     ox.Store().load(b'<http://e/a> <http://e/p> "x .', format=ox.RdfFormat.N_TRIPLES)
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: x.nt:1:27: syntax error: Unexpected end of file
+    """
     try:
         yield
     except SyntaxError as err:

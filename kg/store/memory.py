@@ -95,7 +95,13 @@ def load_file(
     """Add the triples of the RDF file ``file`` to the in-memory ``store``'s default graph,
     as :func:`load_quads` does (and returning what it returns), by Oxigraph's own loader
     where the file allows it (:func:`_load_plain_ntriples`). ``empty``: ``store`` holds
-    nothing yet, so the loader may start before the file is known to suit it."""
+    nothing yet, so the loader may start before the file is known to suit it.
+
+    >>> import pyoxigraph as ox
+    >>> store = ox.Store()
+    >>> load_file(store, "tests/fixtures/mini/valid.ttl"), len(store)
+    ([], 9)
+    """
     from kg.rdf.io import iter_file
 
     found = _load_plain_ntriples(store, file, input_format, rewritten, empty)

@@ -792,6 +792,10 @@ def _minus_for_not_exists(group: str, outside: Iterable[str] = ("this",)) -> str
     '?this ?p ?o . FILTER NOT EXISTS { ?o <q> ?x . ?x <r> 1 }'
     >>> _minus_for_not_exists("?s ?p ?this . FILTER NOT EXISTS { ?this ?q ?x }")
     '?s ?p ?this . FILTER NOT EXISTS { ?this ?q ?x }'
+    >>> _minus_for_not_exists("?s ?p ?this . FILTER NOT EXISTS { ?this <q>* ?x }")
+    '?s ?p ?this . FILTER NOT EXISTS { ?this <q>* ?x }'
+    >>> _minus_for_not_exists("?s ?p ?this . FILTER NOT EXISTS { ?this <q>/^<r> ?x }")
+    '?s ?p ?this . MINUS { ?this <q>/^<r> ?x }'
     """
 
     def opaque(match: re.Match) -> str:  # same offsets as ``group``; IRIs stay tokens
@@ -827,6 +831,8 @@ def _minus_for_not_exists(group: str, outside: Iterable[str] = ("this",)) -> str
             terms.pop()
         if len(terms) != 3 or terms[1][0] in "?$" or re.search(r"[{}.;,]", " ".join(terms)):
             continue  # not one triple pattern with a fixed predicate
+        if re.search(r"[*+?!]", terms[1]):
+            continue  # a path that, unbound, can reach every node (p*, !p)
         own = set(re.findall(r"[?$](\w+)", inner))
         rest = code[:start] + code[end:]
         used_outside = set(re.findall(r"[?$](\w+)", rest)) | set(outside)

@@ -26,6 +26,7 @@ from typing import TypeVar
 from kg.errors import ResourceLimitError, UsageError
 
 T = TypeVar("T")
+R = TypeVar("R")
 TIMEOUT_ENV = "KG_TIMEOUT"
 DEFAULT_TIMEOUT = 300.0
 MIN_TIMEOUT = 0.001
@@ -242,3 +243,72 @@ def with_time_limit(func: Callable[..., T]) -> Callable[..., T]:
             return func(*args, **kwargs)
 
     return wrapper
+
+
+def side_by_side(work: Callable[[T], R], items: list[T]) -> list[R]:
+    """``[work(item) for item in items]``, as many at once as there are cores (Oxigraph
+    evaluates a query or an update without holding the GIL: 15.9 s of checks at a
+    million triples take 6.8 s on 2 cores). The first error is raised once all have
+    stopped. Daemon threads named ``kg-work``: a run stopped by ``--timeout`` does not
+    wait for them (the CLI exits at once while a ``kg-`` thread is alive).
+
+    >>> side_by_side(len, ["a", "bb", "ccc"])
+    [1, 2, 3]
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    results: list = [None] * len(items)
+    errors: list[BaseException] = []
+    pending = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while not errors:
+            with lock:
+                index = next(pending, None)
+            if index is None:
+                return
+            try:
+                results[index] = work(items[index])
+            except BaseException as err:  # raised in the caller's thread
+                errors.append(err)
+
+    threads = [
+        threading.Thread(target=worker, name="kg-work", daemon=True)
+        for _ in range(max(1, min(cores, 4, len(items))))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Start ``work`` in a daemon thread named ``kg-work`` (see :func:`side_by_side`);
+    the function returned waits for it and raises what it raised.
+
+    >>> wait = in_background(lambda: None)
+    >>> wait()
+    """
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as err:  # raised in the caller's thread
+            errors.append(err)
+
+    thread = threading.Thread(target=target, name="kg-work", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if errors:
+            raise errors[0]
+
+    return wait

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from kg.rdf.limits import in_background
 from kg.rdf.namespaces import GRAPH_INFERRED, GRAPH_META
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -155,7 +156,7 @@ def _load_plain_ntriples(
         return None
 
     def load(data: bytes) -> Callable[[], None]:
-        return _in_background(
+        return in_background(
             lambda: store.load(
                 data,
                 format=ox.RdfFormat.N_TRIPLES,
@@ -221,30 +222,6 @@ def _literals(texts: list[bytes]) -> list[tuple[bytes, object]]:
             with contextlib.suppress(SyntaxError, ValueError):
                 found.append((text, parse([text])[0]))
         return found
-
-
-def _in_background(work: Callable[[], None]) -> Callable[[], None]:
-    """Start ``work`` in a daemon thread; the function returned waits for it and raises
-    what it raised."""
-    import threading
-
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            work()
-        except BaseException as err:  # raised in the caller's thread
-            errors.append(err)
-
-    thread = threading.Thread(target=target, name="kg-load", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if errors:
-            raise errors[0]
-
-    return wait
 
 
 def _quads_of_lines(data: bytes, literals: dict) -> list:

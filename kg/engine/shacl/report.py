@@ -9,8 +9,6 @@ source shape, constraint component, source constraint), so the results read from
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TypeVar
 
 from kg.engine.shacl.compile import (
     CANDIDATE,
@@ -23,11 +21,10 @@ from kg.engine.shacl.compile import (
     Check,
     Plan,
 )
+from kg.rdf.limits import side_by_side
 from kg.rdf.namespaces import RDF, RDFS, SH
 
 _INSTANCE = f"<{RDF}type>/<{RDFS}subClassOf>*"
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 def run_checks(store, plan: Plan, report_graph=None, candidates=None):
@@ -81,9 +78,9 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
         # the other queries.
         early = [q for q in by_query if FOCUS_GRAPH not in q and INSTANCES_GRAPH not in q]
         late = [q for q in by_query if FOCUS_GRAPH in q or INSTANCES_GRAPH in q]
-        first = _in_parallel(step, [(True, u) for u in updates] + [(False, q) for q in early])
+        first = side_by_side(step, [(True, u) for u in updates] + [(False, q) for q in early])
         rows_of = dict(zip(early, first[len(updates) :], strict=True))
-        rows_of.update(zip(late, _in_parallel(answer, late), strict=True))
+        rows_of.update(zip(late, side_by_side(answer, late), strict=True))
         for query, checks in by_query.items():
             rows = rows_of[query]
             for row in rows:  # in the order of the checks, as one after the other gave
@@ -100,51 +97,6 @@ def run_checks(store, plan: Plan, report_graph=None, candidates=None):
     conforms = not any(report_graph.objects(report, URIRef(SH + "result")))
     report_graph.set((report, URIRef(SH + "conforms"), Literal(conforms)))
     return report_graph
-
-
-def _in_parallel(work: Callable[[T], R], items: list[T]) -> list[R]:
-    """``[work(item) for item in items]``, as many at once as there are cores (Oxigraph
-    evaluates a query or an update without holding the GIL: 15.9 s of checks at a
-    million triples take 6.8 s on 2 cores). The first error is raised once all have
-    stopped. Daemon threads: a run stopped by ``--timeout`` does not wait for them.
-
-    >>> _in_parallel(len, ["a", "bb", "ccc"])
-    [1, 2, 3]
-    """
-    import os
-    import threading
-
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    results: list = [None] * len(items)
-    errors: list[BaseException] = []
-    pending = iter(range(len(items)))
-    lock = threading.Lock()
-
-    def worker() -> None:
-        while not errors:
-            with lock:
-                index = next(pending, None)
-            if index is None:
-                return
-            try:
-                results[index] = work(items[index])
-            except BaseException as err:  # raised in the caller's thread
-                errors.append(err)
-
-    threads = [
-        threading.Thread(target=worker, name="kg-check", daemon=True)
-        for _ in range(max(1, min(cores, 4, len(items))))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 def _add_result(graph, report, shapes_graph, check: Check, row, store=None) -> None:

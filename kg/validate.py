@@ -42,7 +42,7 @@ def validate(
     >>> report.conforms  # doctest: +SKIP
     True
     """
-    from kg.rdf.io import to_rdflib_graph
+    from kg.rdf.io import read_pipes, to_rdflib_graph
     from kg.rdf.limits import run_with_timeout
     from kg.rdf.resources import default_store
     from kg.store.memory import RewriteCheck, asserted_from_store, load_file, load_files
@@ -60,13 +60,15 @@ def validate(
     store_root = Path(store) if store else default_store()
     context = ""
     if files:
+        sources = read_pipes(files)  # their bytes come once; they may be read twice
         with_store = not alone and current_version(store_root) is not None
         names = ", ".join(str(f) for f in files)
         if with_store:
             data = asserted_from_store(store_root)
             rewritten = RewriteCheck()
             for file in files:
-                suspects.append((str(file), load_file(data, file, input_format, rewritten)))
+                found = load_file(data, file, input_format, rewritten, data=sources.get(str(file)))
+                suspects.append((str(file), found))
             context = (
                 f"validated {names} together with the graph in {store_root}/"
                 " (--alone: the files by themselves)"
@@ -74,12 +76,12 @@ def validate(
             if rewritten.found:  # validated where literals stay as written (see RewriteCheck)
                 data.clear()
                 data = to_rdflib_graph(asserted_from_store(store_root))
-                data = rdflib_graph_of(files, input_format, data)
+                data = rdflib_graph_of(files, input_format, data, sources)
         else:
-            data, suspects, rewritten = load_files(files, input_format)
+            data, suspects, rewritten = load_files(files, input_format, sources)
             if rewritten:  # validated where literals stay as written (see RewriteCheck)
                 data.clear()
-                data = rdflib_graph_of(files, input_format)
+                data = rdflib_graph_of(files, input_format, sources=sources)
     else:
         data = asserted_from_store(store_root)
     report = run_with_timeout(

@@ -166,3 +166,23 @@ def test_n_triples_errors_are_those_of_the_quad_by_quad_path(tmp_path, text, mes
         by_file(path, empty)
     assert str(caught.value) == str(expected.value)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("empty", [True, False])
+def test_a_pipe_that_needs_the_quad_by_quad_path_is_read_once(empty):
+    """`kg validate --input-format ntriples <(zcat data.nt.gz)`: blank nodes send the file
+    to the quad-by-quad path, which gets the bytes read already (a pipe gives them once)."""
+    import os
+
+    from kg.store.memory import load_file
+
+    read_end, write_end = os.pipe()  # as <(...) gives: /dev/fd/N, at its end once read
+    os.write(write_end, f"<{E}a> <{E}p> _:b .\n".encode())
+    os.close(write_end)
+    store = ox.Store()
+    try:
+        found = load_file(store, f"/dev/fd/{read_end}", "ntriples", None, empty=empty)
+    finally:
+        os.close(read_end)
+    assert found == []
+    assert [type(q.object) for q in store] == [ox.BlankNode]

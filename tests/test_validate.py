@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kg.validate import validate
 from tests.conftest import MINI, run_kg
 
@@ -113,3 +115,26 @@ def test_malformed_shapes_are_caught_by_meta_shacl(tmp_path):
 def test_validate_the_built_graph(mini_store):
     result = run_kg("validate", "--store", mini_store, "--ontology", ONTOLOGY)
     assert (result.exit_code, result.stdout) == (0, "conforms: 0 violations, 0 warnings, 0 infos\n")
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ('<http://e/a> <http://e/p> "5"^^<http://www.w3.org/2001/XMLSchema#int> .\n', "rewritten"),
+        ("<http://e/a> <http://e/p> _:b .\n", "blank node"),
+    ],
+)
+def test_a_pipe_read_twice_gives_its_bytes_once(text, reason):
+    """`kg validate --alone --input-format ntriples <(zcat x.nt.gz)`: a file that must be
+    parsed again (literals Oxigraph rewrites, blank nodes) is read from the pipe once."""
+    import os
+
+    read_end, write_end = os.pipe()  # as <(...) gives: /dev/fd/N, at its end once read
+    os.write(write_end, text.encode())
+    os.close(write_end)
+    try:
+        result = run_kg("validate", "--alone", "--input-format", "ntriples", f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+    assert (result.exit_code, result.stderr) == (0, ""), reason
+    assert result.stdout == "conforms: 0 violations, 0 warnings, 0 infos\n"

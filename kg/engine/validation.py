@@ -622,10 +622,26 @@ def ill_typed_warnings(
     return lines
 
 
-def rdflib_graph_of(files: Iterable[str | Path], input_format: str | None, data=None):
-    """The files parsed into one rdflib graph (where literals stay as written)."""
-    from kg.rdf.io import parse_file, to_rdflib_graph
+def rdflib_graph_of(
+    files: Iterable[str | Path],
+    input_format: str | None,
+    data=None,
+    sources: dict[str, bytes] | None = None,
+):
+    """The files parsed into one rdflib graph (where literals stay as written), added to
+    ``data`` if given; ``sources``: the bytes of files read already (pipes), by name.
+
+    >>> len(rdflib_graph_of(["tests/fixtures/mini/valid.ttl"], None))
+    9
+    """
+    from kg.rdf.io import format_for, parse_bytes, parse_file, to_rdflib_graph
 
     for file in files:
-        data = to_rdflib_graph(parse_file(file, input_format), data)
+        known = (sources or {}).get(str(file))
+        if known is None:
+            quads = parse_file(file, input_format)
+        else:
+            name = format_for(Path(file), input_format).name
+            quads = parse_bytes(known, name, str(file), Path(file).resolve().as_uri())
+        data = to_rdflib_graph(quads, data)
     return data

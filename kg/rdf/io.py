@@ -316,6 +316,25 @@ def parse_errors(path: str, info: RdfFormatInfo) -> Iterator[None]:
         raise InputError(path, f"cannot parse as {info.name}: {err}") from None
 
 
+def read_pipes(files: Iterable[str | os.PathLike]) -> dict[str, bytes]:
+    """The bytes of each of ``files`` that is a pipe (``<(zcat data.nt.gz)``), read now:
+    a pipe gives its bytes once, and a command that may read a file twice (to validate
+    it where literals stay as written) must keep them. Regular files are left to be read.
+
+    >>> read_pipes(["tests/fixtures/mini/valid.ttl"])
+    {}
+    """
+    found = {}
+    for file in files:
+        try:
+            is_regular = stat.S_ISREG(os.stat(file).st_mode)
+        except OSError:
+            continue  # the reader says what is wrong with it
+        if not is_regular:
+            found[str(file)] = read_input(file)
+    return found
+
+
 def read_checked(
     path: str | os.PathLike, format_name: str | None = None, data: bytes | None = None
 ) -> tuple[bytes, RdfFormatInfo]:

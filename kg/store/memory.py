@@ -69,18 +69,26 @@ def asserted_from_store(store_root: Path):
     return memory_store(quads)
 
 
-def load_files(files: Iterable[str | Path], input_format: str | None = None):
+def load_files(
+    files: Iterable[str | Path],
+    input_format: str | None = None,
+    sources: dict[str, bytes] | None = None,
+):
     """Parse RDF files into a new in-memory store.
 
     Returns the store, per file the quads whose literal is ill-typed (for
     :func:`kg.engine.validation.ill_typed_warnings`; the rest are not kept as Python
     objects), and the first literals the store holds in another form (see
-    :class:`RewriteCheck`).
+    :class:`RewriteCheck`). ``sources``: the bytes of files read already (pipes, see
+    :func:`kg.rdf.io.read_pipes`), by name.
     """
     store = memory_store()
     rewritten = RewriteCheck()
     suspects = [
-        (str(file), load_file(store, file, input_format, rewritten, empty=n == 0))
+        (
+            str(file),
+            load_file(store, file, input_format, rewritten, n == 0, (sources or {}).get(str(file))),
+        )
         for n, file in enumerate(files)
     ]
     return store, suspects, rewritten.found
@@ -92,22 +100,29 @@ def load_file(
     input_format: str | None = None,
     rewritten: RewriteCheck | None = None,
     empty: bool = False,
+    data: bytes | None = None,
 ) -> list:
     """Add the triples of the RDF file ``file`` to the in-memory ``store``'s default graph,
     as :func:`load_quads` does (and returning what it returns), by Oxigraph's own loader
     where the file allows it (:func:`_load_plain_ntriples`). ``empty``: ``store`` holds
-    nothing yet, so the loader may start before the file is known to suit it.
+    nothing yet, so the loader may start before the file is known to suit it. ``data``:
+    the file's bytes, read already (a pipe).
 
     >>> import pyoxigraph as ox
     >>> store = ox.Store()
     >>> load_file(store, "tests/fixtures/mini/valid.ttl"), len(store)
     ([], 9)
     """
-    from kg.rdf.io import iter_file
+    from kg.rdf.io import format_for, iter_file, iter_quads
 
-    found = _load_plain_ntriples(store, file, input_format, rewritten, empty)
+    found, data = _load_plain_ntriples(store, file, input_format, rewritten, empty, data)
     if found is None:
-        found = load_quads(store, iter_file(file, input_format), rewritten, bulk=True)
+        if data is None:
+            quads = iter_file(file, input_format)
+        else:  # read already: a pipe can be read only once
+            name = format_for(Path(file), input_format).name
+            quads = iter_quads(data, name, str(file), Path(file).resolve().as_uri())
+        found = load_quads(store, quads, rewritten, bulk=True)
     return found
 
 
@@ -134,11 +149,13 @@ def _load_plain_ntriples(
     input_format: str | None,
     rewritten: RewriteCheck | None,
     empty: bool = False,
-) -> list | None:
+    raw: bytes | None = None,
+) -> tuple[list | None, bytes | None]:
     """Load an N-Triples file with Oxigraph's own loader, no Python step per triple (a
     million triples: about 3.5 s against 7 s), and check its typed literals from their
-    distinct texts; None, with nothing loaded, when the file needs the quad-by-quad path
-    (another format, blank nodes, RDF 1.2 syntax, a literal text that does not parse).
+    distinct texts. Returns what :func:`load_quads` returns, or None, with nothing
+    loaded, when the file needs the quad-by-quad path (another format, blank nodes, RDF
+    1.2 syntax); and the file's bytes if they were read.
 
     The same checks are made as there: the file's bytes; each typed literal, once per
     distinct text, for ill-typed and rewritten forms; the quads with ill-typed literals
@@ -153,7 +170,7 @@ def _load_plain_ntriples(
 
     info = format_for(Path(file), input_format)
     if info.name != "ntriples":
-        return None
+        return None, raw
 
     def load(data: bytes) -> Callable[[], None]:
         return in_background(
@@ -165,9 +182,9 @@ def _load_plain_ntriples(
             )
         )
 
-    loading, raw = None, None
+    loading = None
     if empty:
-        raw = read_input(file)
+        raw = read_input(file) if raw is None else raw
         loading = load(raw.removeprefix(codecs.BOM_UTF8))
     try:
         data, info = read_checked(file, input_format, raw)
@@ -179,7 +196,7 @@ def _load_plain_ntriples(
     if not suits:
         if loading is not None:
             _undo(loading, store)
-        return None
+        return None, data
     if loading is None:
         loading = load(data)
     # While Oxigraph loads, the typed literals are checked.
@@ -195,7 +212,7 @@ def _load_plain_ntriples(
         rewritten.flush()
     with parse_errors(str(file), info):
         loading()
-    return _quads_of_lines(data, ill_typed)
+    return _quads_of_lines(data, ill_typed), data
 
 
 def _undo(loading: Callable[[], None], store) -> None:

@@ -166,7 +166,7 @@ def build(
                 report,
             )
 
-        inferred = closure(data, ontology_graph, sort=False).triples
+        inferred = closure(data, ontology_graph, sort=False)  # written without rdflib terms
         data = None  # its memory is needed for writing the new version
 
         quads = list(from_rdflib_triples(ontology_graph, GRAPH_ONTOLOGY))
@@ -176,7 +176,7 @@ def build(
             graphs[str(seed.graph_iri)] = len(seed_quads)
             quads.extend(seed_quads)
         graphs.update(kept)
-        quads.extend(from_rdflib_triples(inferred, GRAPH_INFERRED))
+        quads.extend(inferred.quads(GRAPH_INFERRED))
         graphs[GRAPH_INFERRED] = len(inferred)
         meta = _meta_triples(loaded)
         quads.extend(from_rdflib_triples(meta, GRAPH_META))

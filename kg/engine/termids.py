@@ -146,22 +146,19 @@ class TermIds:
 
     def rdflib(self, term_id: int):
         """The term of ``term_id`` as an rdflib term (one object per id)."""
-        if self.kind == "rdflib":
-            return self.term(term_id)
-        found = self._converted.get(term_id)
-        if found is None:
-            from kg.rdf.io import to_rdflib_term
-
-            found = self._converted[term_id] = to_rdflib_term(self.term(term_id))
-        return found
+        return self._as("rdflib", term_id)
 
     def oxigraph(self, term_id: int):
         """The term of ``term_id`` as an Oxigraph term (one object per id)."""
-        if self.kind == "oxigraph":
+        return self._as("oxigraph", term_id)
+
+    def _as(self, kind: str, term_id: int):
+        if self.kind == kind:
             return self.term(term_id)
         found = self._converted.get(term_id)
         if found is None:
-            from kg.rdf.io import from_rdflib_term
+            from kg.rdf.io import from_rdflib_term, to_rdflib_term
 
-            found = self._converted[term_id] = from_rdflib_term(self.term(term_id))
+            convert = to_rdflib_term if kind == "rdflib" else from_rdflib_term
+            found = self._converted[term_id] = convert(self.term(term_id))
         return found
